@@ -322,7 +322,8 @@ RuleSource per_packet(Rule rule, bool v5, PacketType packet, Sender sender) noex
         if (!v5) return {"MQTT-3.14.1-1", "3.14.1"};
         break;
       case P::auth:
-        return {"MQTT-3.15.1-1", "3.15.1"};
+        if (v5) return {"MQTT-3.15.1-1", "3.15.1"};
+        break;
       default:
         break;
     }
@@ -373,7 +374,7 @@ RuleSource per_packet(Rule rule, bool v5, PacketType packet, Sender sender) noex
     }
   }
   if (rule == Rule::no_topic_filters && packet == P::unsubscribe) {
-    return v5 ? RuleSource{"MQTT-3.10.3-2", "3.10.3"} : RuleSource{"MQTT-3.10.3-2", "3.10.3"};
+    return {"MQTT-3.10.3-2", "3.10.3"};  // the same id in 3.1.1 and 5.0
   }
   if (rule == Rule::topic_name_wildcard && packet == P::connect) {  // the Will Topic
     return v5 ? RuleSource{"MQTT-4.7.0-1", "4.7.1"} : RuleSource{"MQTT-4.7.1-1", "4.7.1"};

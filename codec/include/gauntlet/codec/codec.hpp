@@ -5,6 +5,7 @@
 #include "gauntlet/codec/decoder.hpp"
 #include "gauntlet/codec/encoder.hpp"
 #include "gauntlet/codec/error.hpp"
+#include "gauntlet/codec/hex.hpp"
 #include "gauntlet/codec/packet.hpp"
 #include "gauntlet/codec/properties.hpp"
 #include "gauntlet/codec/reason_codes.hpp"

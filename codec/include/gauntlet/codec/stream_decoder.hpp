@@ -28,9 +28,11 @@ class StreamDecoder {
   DecodeResult next();
 
   /// Offset in the whole stream of the next byte next() will read (the start of the next packet).
-  [[nodiscard]] std::size_t stream_offset() const noexcept { return stream_offset_; }
+  [[nodiscard]] std::size_t stream_offset() const noexcept {
+    return stream_offset_ + pending_consume_;
+  }
   /// Bytes received and not yet returned as packets.
-  [[nodiscard]] std::size_t buffered() const noexcept { return end_ - begin_; }
+  [[nodiscard]] std::size_t buffered() const noexcept { return end_ - begin_ - pending_consume_; }
 
   /// Switches the layout for packets after the current one. With `learn_version` (the default),
   /// a decoded CONNECT does this by itself, so that a client's stream decodes at its own level.

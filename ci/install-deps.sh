@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything Gauntlet needs to build and test from Debian 12's packages. Safe to re-run:
+# it does nothing when every package is already there.
+set -euo pipefail
+packages=(
+  # build
+  cmake ninja-build g++ clang-14 libclang-rt-14-dev llvm-14 git python3
+  # libraries (DESIGN.md: all from Debian, nothing downloaded at build time)
+  libasio-dev libssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # checks: coverage, formatting, static analysis
+  gcovr clang-format clang-tidy
+  # real brokers for the tests that need one
+  mosquitto mosquitto-clients
+)
+# Node.js runs the differential test against mqtt-packet; keep a Node that is already installed.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  echo "install-deps: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian's clang-14 installs versioned names only; the presets ask for clang++.
+command -v clang++ >/dev/null || ln -sf /usr/bin/clang++-14 /usr/local/bin/clang++
+command -v clang >/dev/null || ln -sf /usr/bin/clang-14 /usr/local/bin/clang
+echo "install-deps: all packages present"
