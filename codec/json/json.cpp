@@ -6,6 +6,28 @@
 namespace gauntlet::codec {
 namespace {
 
+// A string field: JSON text when it is valid UTF-8; otherwise, so that lenient decoding of broken
+// input can still be printed without losing a byte, {"invalid_utf8": true, "hex": "..."}.
+// U+0000 is representable in JSON ("\u0000"), so only ill-formed sequences need the fallback.
+Json text_json(std::string_view text) {
+  const auto issue = check_utf8(text);
+  if (!issue || issue->rule == Rule::utf8_null_character) {
+    // check_utf8 stops at the first issue: make sure nothing ill-formed follows a U+0000.
+    bool well_formed = true;
+    for (std::size_t at = 0; at < text.size();) {
+      const auto next = check_utf8(text.substr(at));
+      if (!next) break;
+      if (next->rule != Rule::utf8_null_character) {
+        well_formed = false;
+        break;
+      }
+      at += next->offset + 1;
+    }
+    if (well_formed) return Json(text);
+  }
+  return Json{{"invalid_utf8", true}, {"hex", to_hex(ByteView::of(text))}};
+}
+
 Json reason_json(Json& out, PacketType type, ProtocolVersion version, ReasonCode code) {
   out["reason_code"] = to_byte(code);
   out["reason"] = reason_code_name(type, version, code);
@@ -31,22 +53,22 @@ class PacketJson {
 
   Json operator()(const Connect& c) {
     Json out = head(PacketType::connect);
-    out["protocol_name"] = c.protocol_name;
+    out["protocol_name"] = text_json(c.protocol_name);
     out["protocol_level"] = static_cast<int>(c.version);
     out["protocol"] = to_string(c.version);
     out["clean_start"] = c.clean_start;
     out["keep_alive"] = c.keep_alive;
     if (c.version == ProtocolVersion::v5) out["properties"] = to_json(c.properties);
-    out["client_id"] = c.client_id;
+    out["client_id"] = text_json(c.client_id);
     if (c.will) {
       Json will{{"qos", static_cast<int>(c.will->qos)},
                 {"retain", c.will->retain},
-                {"topic", c.will->topic},
+                {"topic", text_json(c.will->topic)},
                 {"payload", binary_json(c.will->payload)}};
       if (c.version == ProtocolVersion::v5) will["properties"] = to_json(c.will->properties);
       out["will"] = std::move(will);
     }
-    if (c.username) out["username"] = *c.username;
+    if (c.username) out["username"] = text_json(*c.username);
     if (c.password) {
       out["password"] =
           options_.reveal_secrets ? binary_json(*c.password) : Json{{"length", c.password->size()}};
@@ -67,7 +89,7 @@ class PacketJson {
     out["dup"] = p.dup;
     out["qos"] = static_cast<int>(p.qos);
     out["retain"] = p.retain;
-    out["topic"] = p.topic;
+    out["topic"] = text_json(p.topic);
     if (p.qos != QoS::at_most_once) out["packet_id"] = p.packet_id;
     properties(out, p.properties);
     out["payload"] = binary_json(p.payload);
@@ -89,7 +111,7 @@ class PacketJson {
     properties(out, s.properties);
     Json subscriptions = Json::array();
     for (const Subscription& sub : s.subscriptions) {
-      Json entry{{"filter", sub.filter}, {"qos", static_cast<int>(sub.options.qos)}};
+      Json entry{{"filter", text_json(sub.filter)}, {"qos", static_cast<int>(sub.options.qos)}};
       if (v5()) {
         entry["no_local"] = sub.options.no_local;
         entry["retain_as_published"] = sub.options.retain_as_published;
@@ -113,7 +135,10 @@ class PacketJson {
     Json out = head(PacketType::unsubscribe);
     out["packet_id"] = u.packet_id;
     properties(out, u.properties);
-    out["filters"] = u.filters;
+    Json filters = Json::array();
+    for (std::string_view filter : u.filters)
+      filters.push_back(text_json(filter));
+    out["filters"] = std::move(filters);
     return out;
   }
 
@@ -204,14 +229,14 @@ Json to_json(const Properties& properties) {
     Json entry{{"name", info->name}, {"id", static_cast<int>(p.id)}};
     switch (info->type) {
       case PropertyType::utf8_string:
-        entry["value"] = p.text;
+        entry["value"] = text_json(p.text);
         break;
       case PropertyType::binary_data:
         entry["value"] = binary_json(p.binary);
         break;
       case PropertyType::utf8_string_pair:
-        entry["key"] = p.text;
-        entry["value"] = p.value;
+        entry["key"] = text_json(p.text);
+        entry["value"] = text_json(p.value);
         break;
       default:
         entry["value"] = p.number;
@@ -224,7 +249,8 @@ Json to_json(const Properties& properties) {
 
 Json binary_json(ByteView bytes) {
   Json out{{"length", bytes.size()}, {"hex", to_hex(bytes)}};
-  if (!check_utf8(bytes.as_chars())) out["text"] = bytes.as_chars();
+  const Json text = text_json(bytes.as_chars());
+  if (text.is_string()) out["text"] = text;
   return out;
 }
 

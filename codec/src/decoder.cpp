@@ -26,6 +26,31 @@ std::string_view property_field(const PropertyInfo& info) {
   return names[static_cast<std::uint8_t>(info.id)];
 }
 
+// Characters (code points) in a string already checked as UTF-8: every byte but continuation bytes.
+std::size_t utf8_length(std::string_view text) noexcept {
+  std::size_t count = 0;
+  for (char c : text)
+    count += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+  return count;
+}
+
+// Field names of PUBACK, PUBREC, PUBREL and PUBCOMP, which share one parser.
+struct AckFields {
+  std::string_view packet_id;
+  std::string_view reason_code;
+  std::string_view properties;
+};
+
+const AckFields& ack_fields(PacketType type) noexcept {
+  static constexpr std::array<AckFields, 4> fields = {{
+      {"puback.packet_id", "puback.reason_code", "puback.properties"},
+      {"pubrec.packet_id", "pubrec.reason_code", "pubrec.properties"},
+      {"pubrel.packet_id", "pubrel.reason_code", "pubrel.properties"},
+      {"pubcomp.packet_id", "pubcomp.reason_code", "pubcomp.properties"},
+  }};
+  return fields[static_cast<std::size_t>(type) - static_cast<std::size_t>(PacketType::puback)];
+}
+
 // Required low nibble of the first byte for every type but PUBLISH (§2.2.2 / §2.1.3).
 constexpr std::uint8_t required_flags(PacketType type) noexcept {
   switch (type) {
@@ -79,9 +104,9 @@ class PacketDecoder {
   }
 
   bool dispatch(Packet& packet) {
-    const std::uint8_t flags = header_.flags();
-    if (type_ != PacketType::publish && flags != required_flags(type_)) {
-      if (!report(Rule::fixed_header_flags, 0, "fixed_header.flags")) return false;
+    // CONNECT's flags are judged once its own level is known (see connect()).
+    if (type_ != PacketType::publish && type_ != PacketType::connect && !fixed_header_flags()) {
+      return false;
     }
     switch (type_) {
       case PacketType::connect:
@@ -121,6 +146,11 @@ class PacketDecoder {
   }
 
   [[nodiscard]] bool v5() const noexcept { return version_ == ProtocolVersion::v5; }
+
+  bool fixed_header_flags() {
+    return header_.flags() == required_flags(type_) ||
+           report(Rule::fixed_header_flags, 0, "fixed_header.flags");
+  }
 
   // Over-long Remaining Length encodings break a 5.0 rule; 3.1.1 does not require the minimum.
   bool remaining_length_form() {
@@ -190,7 +220,7 @@ class PacketDecoder {
     }
     if (!length.minimal && !report(Rule::variable_int_not_minimal, at, field)) return false;
     ByteView block;
-    if (!reader_.bytes(length.value, block)) return truncated(field);
+    if (!reader_.bytes(length.value, block)) return report(Rule::truncated, at, field);
     out = Properties(block);
     return property_block(block, at + length.size, context);
   }
@@ -229,6 +259,9 @@ class PacketDecoder {
       if (!property_rules(property, value_at, field, context)) return false;
       if (info->id == PropertyId::authentication_method) has_auth_method = true;
       if (info->id == PropertyId::authentication_data) auth_data_at = at + 1;
+    }
+    if (context == PropertyContext::auth && !has_auth_method) {
+      return report(Rule::auth_without_method, base, "auth.properties");
     }
     if (auth_data_at != 0 && !has_auth_method &&
         (context == PropertyContext::connect || context == PropertyContext::connack)) {
@@ -343,7 +376,7 @@ class PacketDecoder {
     // CONNECT names its own level: the rest of it, and its rule ids, follow that level.
     version_ = static_cast<ProtocolVersion>(level);
     c.version = version_;
-    if (!remaining_length_form()) return false;
+    if (!remaining_length_form() || !fixed_header_flags()) return false;
     const std::string_view expected = version_ == ProtocolVersion::v3_1 ? "MQIsdp" : "MQTT";
     if (c.protocol_name != expected &&
         !report(Rule::protocol_name_mismatch, name_at, "connect.protocol_name")) {
@@ -386,7 +419,8 @@ class PacketDecoder {
         !report(Rule::empty_client_id_without_clean_session, id_at, "connect.client_id")) {
       return false;
     }
-    if (version_ == ProtocolVersion::v3_1 && (c.client_id.empty() || c.client_id.size() > 23) &&
+    if (version_ == ProtocolVersion::v3_1 &&
+        (c.client_id.empty() || utf8_length(c.client_id) > 23) &&
         !report(Rule::client_id_length_v3_1, id_at, "connect.client_id")) {
       return false;
     }
@@ -419,19 +453,22 @@ class PacketDecoder {
 
   bool connack(Connack& c) {
     std::uint8_t flags = 0;
+    const std::size_t flags_at = reader_.offset();
     if (!reader_.u8(flags)) return truncated("connack.flags");
     // 3.1 has no Session Present flag: the whole byte is reserved there.
     const std::uint8_t reserved = version_ == ProtocolVersion::v3_1 ? 0xFF : 0xFE;
-    if ((flags & reserved) != 0 && !report(Rule::connack_reserved_flags, 2, "connack.flags")) {
+    if ((flags & reserved) != 0 &&
+        !report(Rule::connack_reserved_flags, flags_at, "connack.flags")) {
       return false;
     }
     c.session_present = version_ != ProtocolVersion::v3_1 && (flags & 0x01U) != 0;
     std::uint8_t code = 0;
+    const std::size_t code_at = reader_.offset();
     if (!reader_.u8(code)) return truncated("connack.reason_code");
     c.reason_code = static_cast<ReasonCode>(code);
-    if (!reason_code(c.reason_code, 3, "connack.reason_code")) return false;
+    if (!reason_code(c.reason_code, code_at, "connack.reason_code")) return false;
     if (c.session_present && code != 0 &&
-        !report(Rule::session_present_on_failure, 2, "connack.flags")) {
+        !report(Rule::session_present_on_failure, flags_at, "connack.flags")) {
       return false;
     }
     return !v5() || properties(c.properties, PropertyContext::connack, "connack.properties");
@@ -460,15 +497,16 @@ class PacketDecoder {
 
   template <PacketType Type>
   bool response(PublishResponse<Type>& r) {
-    if (!packet_id(r.packet_id, "packet_id")) return false;
+    const AckFields& names = ack_fields(Type);
+    if (!packet_id(r.packet_id, names.packet_id)) return false;
     if (!v5() || reader_.at_end()) return true;
     std::uint8_t code = 0;
     const std::size_t at = reader_.offset();
     reader_.u8(code);
     r.reason_code = static_cast<ReasonCode>(code);
-    if (!reason_code(r.reason_code, at, "reason_code")) return false;
+    if (!reason_code(r.reason_code, at, names.reason_code)) return false;
     if (reader_.at_end()) return true;
-    return properties(r.properties, property_context(Type), "properties");
+    return properties(r.properties, property_context(Type), names.properties);
   }
 
   bool subscribe(Subscribe& s) {
@@ -560,20 +598,27 @@ class PacketDecoder {
   bool disconnect(Disconnect& d) {
     if (!v5() || reader_.at_end()) return true;
     std::uint8_t code = 0;
+    const std::size_t code_at = reader_.offset();
     reader_.u8(code);
     d.reason_code = static_cast<ReasonCode>(code);
-    if (!reason_code(d.reason_code, 2, "disconnect.reason_code")) return false;
+    if (!reason_code(d.reason_code, code_at, "disconnect.reason_code")) return false;
     return reader_.at_end() ||
            properties(d.properties, PropertyContext::disconnect, "disconnect.properties");
   }
 
   bool auth(Auth& a) {
-    if (reader_.at_end()) return true;
+    // Even the short form (Success, no properties) lacks the required Authentication Method.
+    if (reader_.at_end())
+      return report(Rule::auth_without_method, reader_.offset(), "auth.properties");
     std::uint8_t code = 0;
+    const std::size_t code_at = reader_.offset();
     reader_.u8(code);
     a.reason_code = static_cast<ReasonCode>(code);
-    if (!reason_code(a.reason_code, 2, "auth.reason_code")) return false;
-    return reader_.at_end() || properties(a.properties, PropertyContext::auth, "auth.properties");
+    if (!reason_code(a.reason_code, code_at, "auth.reason_code")) return false;
+    if (reader_.at_end()) {
+      return report(Rule::auth_without_method, reader_.offset(), "auth.properties");
+    }
+    return properties(a.properties, PropertyContext::auth, "auth.properties");
   }
 
   const DecodeOptions& options_;

@@ -42,6 +42,9 @@ bool allowed_v5(PacketType packet, ReasonCode code, Sender sender) noexcept {
       if (sender == Sender::server) return code != ReasonCode::disconnect_with_will_message;
       return true;
     case PacketType::auth:
+      // Table 3-13: Success comes from a server, Re-authenticate from a client.
+      if (sender == Sender::client && code == ReasonCode::success) return false;
+      if (sender == Sender::server && code == ReasonCode::re_authenticate) return false;
       return in(code, {0x00, 0x18, 0x19});
     default:
       return false;

@@ -293,6 +293,12 @@ constexpr std::array rules = {
              "Authentication Data is present without an Authentication Method",
              none,
              {"", "3.1.2.11.10"}},
+    RuleInfo{Rule::auth_without_method,
+             "auth_without_method",
+             false,
+             "an AUTH packet carries no Authentication Method",
+             none,
+             {"MQTT-4.12.0-5", "3.15.2.2.2"}},
 };
 
 constexpr bool table_in_enum_order() {
@@ -319,8 +325,7 @@ RuleSource per_packet(Rule rule, bool v5, PacketType packet, Sender sender) noex
       case P::unsubscribe:
         return {"MQTT-3.10.1-1", "3.10.1"};
       case P::disconnect:
-        if (!v5) return {"MQTT-3.14.1-1", "3.14.1"};
-        break;
+        return {"MQTT-3.14.1-1", "3.14.1"};  // the same id in 3.1.1 and 5.0
       case P::auth:
         if (v5) return {"MQTT-3.15.1-1", "3.15.1"};
         break;
@@ -334,7 +339,9 @@ RuleSource per_packet(Rule rule, bool v5, PacketType packet, Sender sender) noex
       case P::pubrec:
       case P::pubrel:
       case P::pubcomp:
-        return v5 ? RuleSource{"MQTT-2.2.1-5", "2.2.1"} : RuleSource{"MQTT-2.3.1-6", "2.3.1"};
+        if (v5) return {"MQTT-2.2.1-5", "2.2.1"};
+        // 3.1.1's statement names PUBACK, PUBREC and PUBREL; PUBCOMP's id rule is unnumbered.
+        return packet == P::pubcomp ? RuleSource{"", "3.7.2"} : RuleSource{"MQTT-2.3.1-6", "2.3.1"};
       case P::suback:
       case P::unsuback:
         return v5 ? RuleSource{"MQTT-2.2.1-6", "2.2.1"} : RuleSource{"MQTT-2.3.1-7", "2.3.1"};

@@ -209,10 +209,10 @@ constexpr Rule all_rules[] = {Rule::truncated,
                               Rule::subscription_id_from_client_publish,
                               Rule::session_expiry_from_server,
                               Rule::response_topic_wildcard,
-                              Rule::authentication_data_without_method};
+                              Rule::authentication_data_without_method, Rule::auth_without_method};
 
 static_assert(std::size(all_rules) ==
-                  static_cast<std::size_t>(Rule::authentication_data_without_method) + 1,
+                  static_cast<std::size_t>(Rule::auth_without_method) + 1,
               "all_rules must list every Rule");
 
 TEST(VectorCoverage, EveryRuleHasAVectorThatBreaksIt) {

@@ -67,6 +67,7 @@ enum class Rule : std::uint16_t {
   session_expiry_from_server,           ///< a server may not send Session Expiry on DISCONNECT
   response_topic_wildcard,
   authentication_data_without_method,
+  auth_without_method,  ///< an AUTH packet without an Authentication Method
 };
 
 /// Where the rule is written down. `statement` is an id from shared/spec (empty where the spec
