@@ -615,9 +615,9 @@ class PacketDecoder {
     reader_.u8(code);
     a.reason_code = static_cast<ReasonCode>(code);
     if (!reason_code(a.reason_code, code_at, "auth.reason_code")) return false;
-    if (reader_.at_end()) {
-      return report(Rule::auth_without_method, reader_.offset(), "auth.properties");
-    }
+    // Unlike the acks and DISCONNECT, AUTH may leave out its Property Length only together with
+    // the reason code (§3.15.2.1): a reason code alone is a packet cut short.
+    if (reader_.at_end()) return truncated("auth.properties");
     return properties(a.properties, PropertyContext::auth, "auth.properties");
   }
 

@@ -147,7 +147,7 @@ class BodyWriter {
       fail("fixed_header.type", "AUTH exists only in MQTT 5.0");
       return;
     }
-    reason_and_properties(a.reason_code, a.properties);
+    reason_and_properties(a.reason_code, a.properties, /*properties_optional=*/false);
   }
 
  private:
@@ -194,12 +194,14 @@ class BodyWriter {
 
   // The 5.0 tail shared by PUBACK..PUBCOMP, DISCONNECT and AUTH: the reason code and the
   // properties may be left out, in that order, when they are 0 and empty.
-  void reason_and_properties(ReasonCode code, const Properties& props) {
+  // AUTH may drop the Property Length only together with the reason code (§3.15.2.1).
+  void reason_and_properties(ReasonCode code, const Properties& props,
+                             bool properties_optional = true) {
     if (version_ != ProtocolVersion::v5) return;
     const bool forced = malformation_ != nullptr && malformation_->property_length.has_value();
     if (code == ReasonCode::success && props.empty() && !forced) return;
     sink_.u8(to_byte(code));
-    if (props.empty() && !forced) return;
+    if (props.empty() && !forced && properties_optional) return;
     properties(props, true);
   }
 

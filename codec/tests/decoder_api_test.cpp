@@ -547,8 +547,9 @@ TEST(ErrorOffsets, FollowAnOverLongRemainingLength) {
 
   const Bytes auth = {
       0xf0,        // AUTH
-      0x81, 0x00,  // remaining length 1 in two bytes (not minimal at 5.0)
+      0x82, 0x00,  // remaining length 2 in two bytes (not minimal at 5.0)
       0x05,        // reason code 5: not an AUTH code
+      0x00,        // property length 0 (so no Authentication Method either)
   };
   violations.clear();
   ASSERT_TRUE(decode(auth, lenient).ok());
