@@ -53,7 +53,7 @@ class PacketJson {
 
   Json operator()(const Connect& c) {
     Json out = head(PacketType::connect);
-    out["protocol_name"] = text_json(c.protocol_name);
+    out["protocol_name"] = text_json(c.protocol_name.value_or(standard_protocol_name(c.version)));
     out["protocol_level"] = static_cast<int>(c.version);
     out["protocol"] = to_string(c.version);
     out["clean_start"] = c.clean_start;

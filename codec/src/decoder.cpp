@@ -75,16 +75,17 @@ class PacketDecoder {
         reader_(body, header.header_size) {}
 
   DecodeResult run() {
-    Packet packet;
+    // Decode straight into the result (one return object: NRVO), starting from an empty
+    // alternative: a default Packet would zero a whole Connect first, and every move of the
+    // variant afterwards costs a visit.
+    DecodeResult result(Decoded{Packet(std::in_place_type<Pingreq>), header_.packet_size()});
     // CONNECT checks this once its own level is known.
-    if (type_ != PacketType::connect && !remaining_length_form()) return *failure_;
-    if (!dispatch(packet)) return *failure_;
-    if (!reader_.at_end()) {
-      if (!report(Rule::remaining_length_mismatch, reader_.offset(), "remaining_length")) {
-        return *failure_;
-      }
-    }
-    return Decoded{std::move(packet), header_.packet_size()};
+    const bool ok = (type_ == PacketType::connect || remaining_length_form()) &&
+                    dispatch(result.packet()) &&
+                    (reader_.at_end() ||
+                     report(Rule::remaining_length_mismatch, reader_.offset(), "remaining_length"));
+    if (!ok) result = *failure_;
+    return result;
   }
 
  private:
@@ -377,8 +378,8 @@ class PacketDecoder {
     version_ = static_cast<ProtocolVersion>(level);
     c.version = version_;
     if (!remaining_length_form() || !fixed_header_flags()) return false;
-    const std::string_view expected = version_ == ProtocolVersion::v3_1 ? "MQIsdp" : "MQTT";
-    if (c.protocol_name != expected &&
+    const std::string_view expected = standard_protocol_name(version_);
+    if (*c.protocol_name != expected &&
         !report(Rule::protocol_name_mismatch, name_at, "connect.protocol_name")) {
       return false;
     }

@@ -52,9 +52,7 @@ class BodyWriter {
   [[nodiscard]] const std::optional<EncodeError>& error() const noexcept { return error_; }
 
   void operator()(const Connect& c) {
-    const std::string_view name = !c.protocol_name.empty()             ? c.protocol_name
-                                  : c.version == ProtocolVersion::v3_1 ? "MQIsdp"
-                                                                       : "MQTT";
+    const std::string_view name = c.protocol_name.value_or(standard_protocol_name(c.version));
     prefixed(name, "connect.protocol_name");
     sink_.u8(override(&Malformation::protocol_level, static_cast<std::uint8_t>(c.version)));
     std::uint8_t flags = c.clean_start ? 0x02 : 0x00;

@@ -235,3 +235,17 @@ TEST(ParseSharedSubscription, AgreesWithCheckTopicFilterAt5) {
 
 }  // namespace
 }  // namespace gauntlet::codec
+
+namespace gauntlet::codec {
+namespace {
+
+// "$share/" names a shared subscription at 5.0 only; before, it is an ordinary first level.
+TEST(TopicMatches, SharePrefixIsSpecialAt5Only) {
+  EXPECT_TRUE(topic_matches("$share/g/a", "$share/g/a", ProtocolVersion::v3_1_1));
+  EXPECT_FALSE(topic_matches("$share/g/a", "a", ProtocolVersion::v3_1_1));
+  EXPECT_TRUE(topic_matches("$share/g/a", "a", ProtocolVersion::v5));
+  EXPECT_FALSE(topic_matches("$share/g/a", "$share/g/a", ProtocolVersion::v5));
+}
+
+}  // namespace
+}  // namespace gauntlet::codec

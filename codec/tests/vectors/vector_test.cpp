@@ -75,7 +75,9 @@ void expect_subset(const json& expected, const json& actual, const std::string& 
     ASSERT_TRUE(actual.is_object()) << path << ": expected an object, got " << actual.dump();
     for (const auto& [key, value] : expected.items()) {
       ASSERT_TRUE(actual.contains(key)) << path << "." << key << " missing in " << actual.dump();
-      expect_subset(value, actual.at(key), path + "." + key);
+      std::string child = path;
+      child.append(".").append(key);
+      expect_subset(value, actual.at(key), child);
     }
   } else if (expected.is_array()) {
     ASSERT_TRUE(actual.is_array()) << path << ": expected an array, got " << actual.dump();
@@ -209,10 +211,10 @@ constexpr Rule all_rules[] = {Rule::truncated,
                               Rule::subscription_id_from_client_publish,
                               Rule::session_expiry_from_server,
                               Rule::response_topic_wildcard,
-                              Rule::authentication_data_without_method, Rule::auth_without_method};
+                              Rule::authentication_data_without_method,
+                              Rule::auth_without_method};
 
-static_assert(std::size(all_rules) ==
-                  static_cast<std::size_t>(Rule::auth_without_method) + 1,
+static_assert(std::size(all_rules) == static_cast<std::size_t>(Rule::auth_without_method) + 1,
               "all_rules must list every Rule");
 
 TEST(VectorCoverage, EveryRuleHasAVectorThatBreaksIt) {

@@ -28,8 +28,9 @@ struct Will {
 
 struct Connect {
   ProtocolVersion version = ProtocolVersion::v3_1_1;
-  /// Empty when encoding means the standard name for the version ("MQIsdp" or "MQTT").
-  std::string_view protocol_name;
+  /// Absent means the standard name for the version ("MQIsdp" or "MQTT"); decoding always sets it,
+  /// so that a packet with an empty or odd name survives decode -> encode -> decode.
+  std::optional<std::string_view> protocol_name;
   bool clean_start = true;  ///< CleanSession in 3.1/3.1.1
   std::uint16_t keep_alive = 60;
   Properties properties;
@@ -138,6 +139,11 @@ struct Auth {
 /// The alternatives are in packet-type order: index + 1 is the packet type.
 using Packet = std::variant<Connect, Connack, Publish, Puback, Pubrec, Pubrel, Pubcomp, Subscribe,
                             Suback, Unsubscribe, Unsuback, Pingreq, Pingresp, Disconnect, Auth>;
+
+/// "MQIsdp" for 3.1, "MQTT" for 3.1.1 and 5.0.
+constexpr std::string_view standard_protocol_name(ProtocolVersion version) noexcept {
+  return version == ProtocolVersion::v3_1 ? "MQIsdp" : "MQTT";
+}
 
 inline PacketType packet_type(const Packet& packet) noexcept {
   return static_cast<PacketType>(packet.index() + 1);

@@ -39,8 +39,10 @@ std::optional<SharedSubscription> parse_shared_subscription(std::string_view fil
 
 /// Whether a topic name matches a topic filter (§4.7): '+' matches one level, '#' the parent level
 /// and every level below it, and a filter that starts with a wildcard does not match names that
-/// start with '$'. A shared subscription filter matches as the filter after its ShareName. Both
-/// arguments are assumed valid (check them first); no normalisation is applied.
-bool topic_matches(std::string_view filter, std::string_view name) noexcept;
+/// start with '$'. At 5.0 a shared subscription filter matches as the filter after its ShareName;
+/// before 5.0 "$share/..." is an ordinary filter. Both arguments are assumed valid (check them
+/// first); no normalisation is applied.
+bool topic_matches(std::string_view filter, std::string_view name,
+                   ProtocolVersion version = ProtocolVersion::v5) noexcept;
 
 }  // namespace gauntlet::codec
