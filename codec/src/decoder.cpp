@@ -329,23 +329,15 @@ class PacketDecoder {
   bool property_rules(const Property& p, std::size_t at, std::string_view field,
                       PropertyContext context) {
     using P = PropertyId;
+    const PropertyInfo& info = *property_info(p.id);
+    if (p.number < info.min_value || p.number > info.max_value) {
+      // A Topic Alias of 0 has a statement of its own.
+      const Rule rule =
+          p.id == P::topic_alias ? Rule::topic_alias_zero : Rule::property_value_invalid;
+      if (!report(rule, at, field)) return false;
+    }
     switch (p.id) {
-      case P::payload_format_indicator:
-      case P::request_problem_information:
-      case P::request_response_information:
-      case P::maximum_qos:
-      case P::retain_available:
-      case P::wildcard_subscription_available:
-      case P::subscription_identifier_available:
-      case P::shared_subscription_available:
-        return p.number <= 1 || report(Rule::property_value_invalid, at, field);
-      case P::receive_maximum:
-      case P::maximum_packet_size:
-        return p.number != 0 || report(Rule::property_value_invalid, at, field);
-      case P::topic_alias:
-        return p.number != 0 || report(Rule::topic_alias_zero, at, field);
       case P::subscription_identifier:
-        if (p.number == 0 && !report(Rule::property_value_invalid, at, field)) return false;
         return !(context == PropertyContext::publish && options_.sender == Sender::client) ||
                report(Rule::subscription_id_from_client_publish, at, field);
       case P::session_expiry_interval:

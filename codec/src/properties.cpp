@@ -23,10 +23,11 @@ using C = PropertyContext;
 using T = PropertyType;
 using P = PropertyId;
 
-// §2.2.2.2, Table 2-4.
+// §2.2.2.2, Table 2-4, with the value limits set in each property's own section (booleans 0-1;
+// Receive Maximum, Maximum Packet Size, Topic Alias and Subscription Identifier not 0).
 constexpr std::array<PropertyInfo, 27> table = {{
     {P::payload_format_indicator, "payload_format_indicator", T::byte, in(C::publish, C::will),
-     false},
+     false, 0, 1},
     {P::message_expiry_interval, "message_expiry_interval", T::four_byte_integer,
      in(C::publish, C::will), false},
     {P::content_type, "content_type", T::utf8_string, in(C::publish, C::will), false},
@@ -35,7 +36,7 @@ constexpr std::array<PropertyInfo, 27> table = {{
     // Repeatable in PUBLISH (one per matching subscription); once only in SUBSCRIBE (the decoder
     // checks that case).
     {P::subscription_identifier, "subscription_identifier", T::variable_byte_integer,
-     in(C::publish, C::subscribe), true},
+     in(C::publish, C::subscribe), true, 1, max_remaining_length},
     {P::session_expiry_interval, "session_expiry_interval", T::four_byte_integer,
      in(C::connect, C::connack, C::disconnect), false},
     {P::assigned_client_identifier, "assigned_client_identifier", T::utf8_string, in(C::connack),
@@ -45,31 +46,33 @@ constexpr std::array<PropertyInfo, 27> table = {{
      in(C::connect, C::connack, C::auth), false},
     {P::authentication_data, "authentication_data", T::binary_data,
      in(C::connect, C::connack, C::auth), false},
-    {P::request_problem_information, "request_problem_information", T::byte, in(C::connect), false},
+    {P::request_problem_information, "request_problem_information", T::byte, in(C::connect), false,
+     0, 1},
     {P::will_delay_interval, "will_delay_interval", T::four_byte_integer, in(C::will), false},
     {P::request_response_information, "request_response_information", T::byte, in(C::connect),
-     false},
+     false, 0, 1},
     {P::response_information, "response_information", T::utf8_string, in(C::connack), false},
     {P::server_reference, "server_reference", T::utf8_string, in(C::connack, C::disconnect), false},
     {P::reason_string, "reason_string", T::utf8_string,
      in(C::connack, C::puback, C::pubrec, C::pubrel, C::pubcomp, C::suback, C::unsuback,
         C::disconnect, C::auth),
      false},
-    {P::receive_maximum, "receive_maximum", T::two_byte_integer, in(C::connect, C::connack), false},
+    {P::receive_maximum, "receive_maximum", T::two_byte_integer, in(C::connect, C::connack), false,
+     1, 0xFFFF},
     {P::topic_alias_maximum, "topic_alias_maximum", T::two_byte_integer, in(C::connect, C::connack),
      false},
-    {P::topic_alias, "topic_alias", T::two_byte_integer, in(C::publish), false},
-    {P::maximum_qos, "maximum_qos", T::byte, in(C::connack), false},
-    {P::retain_available, "retain_available", T::byte, in(C::connack), false},
+    {P::topic_alias, "topic_alias", T::two_byte_integer, in(C::publish), false, 1, 0xFFFF},
+    {P::maximum_qos, "maximum_qos", T::byte, in(C::connack), false, 0, 1},
+    {P::retain_available, "retain_available", T::byte, in(C::connack), false, 0, 1},
     {P::user_property, "user_property", T::utf8_string_pair, 0x3FFF, true},
     {P::maximum_packet_size, "maximum_packet_size", T::four_byte_integer,
-     in(C::connect, C::connack), false},
+     in(C::connect, C::connack), false, 1, 0xFFFFFFFF},
     {P::wildcard_subscription_available, "wildcard_subscription_available", T::byte, in(C::connack),
-     false},
+     false, 0, 1},
     {P::subscription_identifier_available, "subscription_identifier_available", T::byte,
-     in(C::connack), false},
+     in(C::connack), false, 0, 1},
     {P::shared_subscription_available, "shared_subscription_available", T::byte, in(C::connack),
-     false},
+     false, 0, 1},
 }};
 
 // Identifier byte -> index into `table`, 0xFF where no property has that identifier.

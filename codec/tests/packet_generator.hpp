@@ -225,26 +225,13 @@ class PacketGenerator {
 
   void add_property(PropertyBuilder& b, const PropertyInfo& info) {
     using P = PropertyId;
+    // Integers: anywhere in the property's valid range (the table's, capped by its type).
+    const auto in_range = [&](std::uint32_t type_max) {
+      return uniform(info.min_value, std::min(info.max_value, type_max));
+    };
     switch (info.id) {
-      case P::payload_format_indicator:
-      case P::request_problem_information:
-      case P::request_response_information:
-      case P::maximum_qos:
-      case P::retain_available:
-      case P::wildcard_subscription_available:
-      case P::subscription_identifier_available:
-      case P::shared_subscription_available:
-        b.add(info.id, uniform(0, 1));
-        return;
-      case P::receive_maximum:
-      case P::topic_alias:
-        b.add(info.id, uniform(1, 0xFFFF));
-        return;
-      case P::maximum_packet_size:
-        b.add(info.id, uniform(1, 0xFFFFFFFF));
-        return;
-      case P::subscription_identifier:
-        b.add(info.id, chance(0.5) ? uniform(1, 127) : uniform(1, max_remaining_length));
+      case P::subscription_identifier:  // small values too, not only multi-byte ones
+        b.add(info.id, chance(0.5) ? uniform(1, 127) : in_range(max_remaining_length));
         return;
       case P::response_topic:
         b.add(info.id, topic_name());
@@ -257,16 +244,16 @@ class PacketGenerator {
     }
     switch (info.type) {
       case PropertyType::byte:
-        b.add(info.id, uniform(0, 0xFF));
+        b.add(info.id, in_range(0xFF));
         return;
       case PropertyType::two_byte_integer:
-        b.add(info.id, uniform(0, 0xFFFF));
+        b.add(info.id, in_range(0xFFFF));
         return;
       case PropertyType::four_byte_integer:
-        b.add(info.id, uniform(0, 0xFFFFFFFF));
+        b.add(info.id, in_range(0xFFFFFFFF));
         return;
       case PropertyType::variable_byte_integer:
-        b.add(info.id, uniform(0, max_remaining_length));
+        b.add(info.id, in_range(max_remaining_length));
         return;
       case PropertyType::utf8_string:
         b.add(info.id, utf8());

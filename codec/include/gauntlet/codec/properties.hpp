@@ -83,6 +83,10 @@ struct PropertyInfo {
   PropertyType type;
   std::uint16_t allowed;  ///< bit i set: allowed in PropertyContext i
   bool repeatable;        ///< may appear more than once (user_property; subscription_identifier)
+  /// Valid values of an integer property: a boolean is 0-1, Receive Maximum may not be 0, ...
+  /// (the full range of the type where the spec sets no limit).
+  std::uint32_t min_value = 0;
+  std::uint32_t max_value = 0xFFFFFFFF;
 
   [[nodiscard]] bool allowed_in(PropertyContext context) const noexcept {
     return (allowed >> static_cast<unsigned>(context)) & 1U;
