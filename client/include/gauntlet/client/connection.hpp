@@ -1,0 +1,101 @@
+// One virtual client on the wire: a Session carried over TCP, TLS, WebSocket or secure WebSocket
+// by Asio. The Session decides everything; this class only moves bytes and fires its deadline.
+// A Connection and its io_context run on one thread (one event loop per core serves many
+// connections; nothing here is shared between threads).
+#pragma once
+
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gauntlet/client/endpoint.hpp"
+#include "gauntlet/client/events.hpp"
+#include "gauntlet/client/session.hpp"
+#include "gauntlet/client/websocket.hpp"
+
+namespace gauntlet::client {
+
+/// Builds the TLS client context for these options (one context serves many connections). On
+/// failure returns nullptr and says why in `error`.
+std::shared_ptr<asio::ssl::context> make_tls_context(const TlsOptions& options, std::string& error);
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using Handler = std::function<void(const Event&)>;
+
+  /// `tls` is required for mqtts:// and wss:// endpoints (make_tls_context).
+  static std::shared_ptr<Connection> create(asio::io_context& io, Endpoint endpoint,
+                                            SessionConfig config,
+                                            std::shared_ptr<asio::ssl::context> tls,
+                                            TlsOptions tls_options, Handler handler);
+
+  /// Resolves, connects, does the TLS and WebSocket handshakes, then sends CONNECT. Failures
+  /// arrive as ConnectionEnded{transport_failed}.
+  void open();
+  /// Drops the connection without DISCONNECT (as a crash or a network failure would).
+  void drop();
+
+  /// Runs a command on the session and sends what it produced:
+  ///   connection->command([&](Session& s, TimePoint now) { s.publish(std::move(m), now); });
+  template <typename Command>
+  void command(Command&& run) {
+    run(session_, Clock::now());
+    flush();
+  }
+
+  [[nodiscard]] Session& session() noexcept { return session_; }
+  [[nodiscard]] const Endpoint& endpoint() const noexcept { return endpoint_; }
+  [[nodiscard]] bool is_open() const noexcept { return open_; }
+
+  Connection(asio::io_context& io, Endpoint endpoint, SessionConfig config,
+             std::shared_ptr<asio::ssl::context> tls, TlsOptions tls_options, Handler handler);
+
+ private:
+  using TcpSocket = asio::ip::tcp::socket;
+  using TlsSocket = asio::ssl::stream<asio::ip::tcp::socket>;
+
+  TcpSocket& tcp();
+  void on_resolved(const asio::error_code& ec,
+                   const asio::ip::tcp::resolver::results_type& results);
+  void on_connected(const asio::error_code& ec);
+  void on_transport_ready();
+  void start_read();
+  void on_read(const asio::error_code& ec, std::size_t size);
+  void deliver(codec::ByteView bytes);
+  void queue_write(codec::ByteView bytes);
+  void start_write();
+  void flush();
+  void arm_timer(std::optional<TimePoint> deadline);
+  void fail(const std::string& what, const asio::error_code& ec);
+  void shut();
+
+  asio::io_context& io_;
+  Endpoint endpoint_;
+  Session session_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  TlsOptions tls_options_;
+  Handler handler_;
+  asio::ip::tcp::resolver resolver_;
+  std::variant<TcpSocket, TlsSocket> socket_;
+  std::optional<WebSocketClient> websocket_;  ///< ws:// and wss://: frames MQTT bytes
+  WebSocketClient::Output websocket_out_;
+  asio::steady_timer timer_;
+  std::optional<TimePoint> armed_for_;
+  std::vector<std::uint8_t> read_buffer_;
+  std::vector<std::uint8_t> writing_;  ///< the bytes of the write in progress
+  std::vector<std::uint8_t> pending_;  ///< bytes queued behind it
+  bool write_in_progress_ = false;
+  bool open_ = false;
+  bool closing_ = false;  ///< close once the queued bytes are written
+  bool shut_ = false;
+  /// Counts open() calls: a handler from an earlier connection (a reconnect happened since)
+  /// finds a different value and does nothing.
+  std::uint64_t generation_ = 0;
+};
+
+}  // namespace gauntlet::client

@@ -1,0 +1,313 @@
+#include "gauntlet/client/connection.hpp"
+
+#include <openssl/ssl.h>
+
+namespace gauntlet::client {
+namespace {
+
+// Large enough for a burst of small packets in one read, small enough that tens of thousands of
+// idle connections stay cheap (the swarm issue measures it).
+constexpr std::size_t read_chunk = 4096;
+
+}  // namespace
+
+std::shared_ptr<asio::ssl::context> make_tls_context(const TlsOptions& options,
+                                                     std::string& error) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  asio::error_code ec;
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1,
+                       ec);
+  if (options.ca_file.empty()) {
+    context->set_default_verify_paths(ec);
+  } else {
+    context->load_verify_file(options.ca_file, ec);
+    if (ec) {
+      error = "cannot load the CA file " + options.ca_file + ": " + ec.message();
+      return nullptr;
+    }
+  }
+  if (!options.cert_file.empty()) {
+    context->use_certificate_chain_file(options.cert_file, ec);
+    if (ec) {
+      error = "cannot load the client certificate " + options.cert_file + ": " + ec.message();
+      return nullptr;
+    }
+    context->use_private_key_file(options.key_file.empty() ? options.cert_file : options.key_file,
+                                  asio::ssl::context::pem, ec);
+    if (ec) {
+      error = "cannot load the client key " + options.key_file + ": " + ec.message();
+      return nullptr;
+    }
+  }
+  context->set_verify_mode(options.verify ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  return context;
+}
+
+std::shared_ptr<Connection> Connection::create(asio::io_context& io, Endpoint endpoint,
+                                               SessionConfig config,
+                                               std::shared_ptr<asio::ssl::context> tls,
+                                               TlsOptions tls_options, Handler handler) {
+  return std::make_shared<Connection>(io, std::move(endpoint), std::move(config), std::move(tls),
+                                      std::move(tls_options), std::move(handler));
+}
+
+Connection::Connection(asio::io_context& io, Endpoint endpoint, SessionConfig config,
+                       std::shared_ptr<asio::ssl::context> tls, TlsOptions tls_options,
+                       Handler handler)
+    : io_(io),
+      endpoint_(std::move(endpoint)),
+      session_(std::move(config)),
+      tls_(std::move(tls)),
+      tls_options_(std::move(tls_options)),
+      handler_(std::move(handler)),
+      resolver_(io),
+      socket_(std::in_place_type<TcpSocket>, io),
+      timer_(io) {}
+
+Connection::TcpSocket& Connection::tcp() {
+  if (auto* tls = std::get_if<TlsSocket>(&socket_)) return tls->next_layer();
+  return std::get<TcpSocket>(socket_);
+}
+
+void Connection::open() {
+  ++generation_;
+  websocket_.reset();
+  shut_ = false;
+  closing_ = false;
+  open_ = false;
+  write_in_progress_ = false;
+  writing_.clear();
+  pending_.clear();
+  armed_for_.reset();
+  if (endpoint_.tls()) {
+    if (!tls_) {
+      handler_(ConnectionEnded{ConnectionEnded::Cause::transport_failed, 0,
+                               "a TLS endpoint needs a TLS context"});
+      return;
+    }
+    socket_.emplace<TlsSocket>(io_, *tls_);
+  } else {
+    socket_.emplace<TcpSocket>(io_);
+  }
+  resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
+                          [self = shared_from_this(), g = generation_](const asio::error_code& ec,
+                                                                       const auto& results) {
+                            if (g == self->generation_) self->on_resolved(ec, results);
+                          });
+}
+
+void Connection::on_resolved(const asio::error_code& ec,
+                             const asio::ip::tcp::resolver::results_type& results) {
+  if (ec) return fail("cannot resolve " + endpoint_.host, ec);
+  if (endpoint_.source_address) {
+    asio::error_code bind_ec;
+    const auto source = asio::ip::make_address(*endpoint_.source_address, bind_ec);
+    if (!bind_ec) {
+      const asio::ip::tcp::endpoint local(source, 0);
+      tcp().open(local.protocol(), bind_ec);
+      if (!bind_ec) tcp().bind(local, bind_ec);
+    }
+    if (bind_ec) return fail("cannot bind to " + *endpoint_.source_address, bind_ec);
+  }
+  asio::async_connect(
+      tcp(), results,
+      [self = shared_from_this(), g = generation_](const asio::error_code& connect_ec,
+                                                   const asio::ip::tcp::endpoint& /*unused*/) {
+        if (g == self->generation_) self->on_connected(connect_ec);
+      });
+}
+
+void Connection::on_connected(const asio::error_code& ec) {
+  if (ec) return fail("cannot connect to " + endpoint_.display(), ec);
+  asio::error_code ignored;
+  tcp().set_option(asio::ip::tcp::no_delay(true), ignored);
+  auto* tls = std::get_if<TlsSocket>(&socket_);
+  if (tls == nullptr) return on_transport_ready();
+  const std::string& name =
+      tls_options_.server_name.empty() ? endpoint_.host : tls_options_.server_name;
+  // SNI, and the name the certificate must carry (verification is on unless turned off).
+  // (SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.)
+  SSL_ctrl(tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+           const_cast<char*>(name.c_str()));  // NOLINT: OpenSSL's API takes void*
+  if (tls_options_.verify) tls->set_verify_callback(asio::ssl::host_name_verification(name));
+  tls->async_handshake(asio::ssl::stream_base::client,
+                       [self = shared_from_this(), g = generation_](const asio::error_code& hs_ec) {
+                         if (g != self->generation_) return;
+                         if (hs_ec) return self->fail("TLS handshake failed", hs_ec);
+                         self->on_transport_ready();
+                       });
+}
+
+void Connection::on_transport_ready() {
+  open_ = true;
+  read_buffer_.resize(read_chunk);
+  start_read();
+  if (endpoint_.websocket()) {
+    // The Upgrade first; CONNECT follows once the server has accepted it (deliver()).
+    WebSocketOptions options;
+    options.host = endpoint_.host;
+    options.port = endpoint_.port;
+    options.path = endpoint_.path.empty() ? "/mqtt" : endpoint_.path;
+    options.tls = endpoint_.tls();
+    websocket_.emplace(std::move(options));
+    const std::string request = websocket_->handshake_request();
+    queue_write(codec::ByteView::of(request));
+    return;
+  }
+  session_.connected(Clock::now());
+  flush();
+}
+
+void Connection::start_read() {
+  auto on_read = [self = shared_from_this(), g = generation_](const asio::error_code& ec,
+                                                              std::size_t size) {
+    if (g == self->generation_) self->on_read(ec, size);
+  };
+  std::visit([&](auto& socket) { socket.async_read_some(asio::buffer(read_buffer_), on_read); },
+             socket_);
+}
+
+void Connection::on_read(const asio::error_code& ec, std::size_t size) {
+  if (shut_) return;
+  if (ec) {
+    const bool orderly = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+    session_.closed(Clock::now(), orderly ? "the broker closed the connection" : ec.message());
+    flush();
+    shut();
+    return;
+  }
+  deliver(codec::ByteView(read_buffer_.data(), size));
+  flush();
+  if (!shut_) start_read();
+}
+
+void Connection::deliver(codec::ByteView bytes) {
+  if (!websocket_) {
+    session_.received(bytes, Clock::now());
+    return;
+  }
+  WebSocketClient::Output& out = websocket_out_;
+  out.clear();
+  websocket_->receive(bytes, out);
+  queue_write(codec::ByteView(out.to_send));  // pongs, the close reply
+  for (const Finding& finding : out.findings)
+    handler_(finding);
+  if (out.error) {
+    const bool handshake = !session_.is_connected() && !websocket_->is_open() && !out.opened;
+    if (handshake) {
+      handler_(ConnectionEnded{ConnectionEnded::Cause::transport_failed, 0,
+                               "WebSocket handshake refused: " + *out.error});
+      closing_ = true;
+      return;
+    }
+    session_.closed(Clock::now(), "WebSocket error: " + *out.error);
+    return;
+  }
+  if (out.opened) session_.connected(Clock::now());
+  if (!out.data.empty()) session_.received(codec::ByteView(out.data), Clock::now());
+  if (out.closed) session_.closed(Clock::now(), "the broker closed the WebSocket");
+}
+
+void Connection::queue_write(codec::ByteView bytes) {
+  if (bytes.empty() || shut_) return;
+  pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+  start_write();
+}
+
+void Connection::start_write() {
+  if (write_in_progress_ || pending_.empty() || shut_) return;
+  write_in_progress_ = true;
+  writing_.swap(pending_);
+  pending_.clear();
+  auto on_written = [self = shared_from_this(), g = generation_](const asio::error_code& ec,
+                                                                 std::size_t /*n*/) {
+    if (g != self->generation_) return;
+    self->write_in_progress_ = false;
+    if (self->shut_) return;
+    if (ec) {
+      self->session_.closed(Clock::now(), "write failed: " + ec.message());
+      self->flush();
+      self->shut();
+      return;
+    }
+    self->writing_.clear();
+    if (!self->pending_.empty()) {
+      self->start_write();
+    } else if (self->closing_) {
+      self->shut();
+    }
+  };
+  std::visit([&](auto& socket) { asio::async_write(socket, asio::buffer(writing_), on_written); },
+             socket_);
+}
+
+void Connection::flush() {
+  Effects effects = session_.take_effects();
+  if (websocket_ && !effects.bytes.empty()) {
+    // Every batch of MQTT bytes goes out as one binary frame (MQTT-6.0.0-1).
+    std::vector<std::uint8_t> framed;
+    websocket_->send(codec::ByteView(effects.bytes), framed);
+    queue_write(codec::ByteView(framed));
+  } else {
+    queue_write(codec::ByteView(effects.bytes));
+  }
+  for (const Event& event : effects.events) {
+    // The session ended the connection (refused, DISCONNECT, protocol error, timeout): close
+    // once the bytes it queued (a DISCONNECT with the reason) are on the wire.
+    if (std::holds_alternative<ConnectionEnded>(event)) closing_ = true;
+    handler_(event);
+  }
+  if (closing_ && !write_in_progress_ && pending_.empty()) {
+    shut();
+    return;
+  }
+  arm_timer(effects.deadline);
+}
+
+void Connection::arm_timer(std::optional<TimePoint> deadline) {
+  if (deadline == armed_for_ || shut_) return;
+  armed_for_ = deadline;
+  if (!deadline) {
+    timer_.cancel();
+    return;
+  }
+  timer_.expires_at(*deadline);
+  timer_.async_wait(
+      [self = shared_from_this(), at = *deadline, g = generation_](const asio::error_code& ec) {
+        // Cancelled, re-armed, or left over from an earlier connection.
+        if (ec || g != self->generation_ || self->shut_ || self->armed_for_ != at) return;
+        self->armed_for_.reset();
+        self->session_.timer(Clock::now());
+        self->flush();
+      });
+}
+
+void Connection::fail(const std::string& what, const asio::error_code& ec) {
+  if (shut_) return;
+  handler_(
+      ConnectionEnded{ConnectionEnded::Cause::transport_failed, 0, what + ": " + ec.message()});
+  shut();
+}
+
+void Connection::drop() {
+  if (shut_) return;
+  session_.closed(Clock::now(), "dropped by the client");
+  flush();
+  shut();
+}
+
+void Connection::shut() {
+  if (shut_) return;
+  shut_ = true;
+  open_ = false;
+  armed_for_.reset();
+  asio::error_code ignored;
+  timer_.cancel();
+  resolver_.cancel();
+  tcp().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  tcp().close(ignored);
+}
+
+}  // namespace gauntlet::client
