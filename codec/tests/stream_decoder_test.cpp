@@ -382,3 +382,28 @@ TEST(StreamDecoder, LongStreamDoesNotGrowTheBufferWithoutBound) {
 
 }  // namespace
 }  // namespace gauntlet::codec
+
+namespace gauntlet::codec {
+namespace {
+
+// packet_bytes() is the packet next() just returned, byte for byte, however the stream arrived.
+TEST(StreamDecoderPacketBytes, AreThePacketJustReturned) {
+  Publish first;
+  first.topic = "a/b";
+  first.payload = ByteView::of("one");
+  const Pingreq second;
+  std::vector<std::uint8_t> stream;
+  ASSERT_FALSE(encode(first, ProtocolVersion::v3_1_1, stream));
+  const std::size_t first_size = stream.size();
+  ASSERT_FALSE(encode(second, ProtocolVersion::v3_1_1, stream));
+  StreamDecoder decoder;
+  for (std::uint8_t byte : stream)
+    decoder.feed(ByteView(&byte, 1));
+  ASSERT_TRUE(decoder.next().ok());
+  EXPECT_EQ(decoder.packet_bytes(), ByteView(stream.data(), first_size));
+  ASSERT_TRUE(decoder.next().ok());
+  EXPECT_EQ(decoder.packet_bytes(), ByteView(stream.data() + first_size, 2));
+}
+
+}  // namespace
+}  // namespace gauntlet::codec

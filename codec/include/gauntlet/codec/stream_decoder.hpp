@@ -27,6 +27,11 @@ class StreamDecoder {
   /// further call returns the same error.
   DecodeResult next();
 
+  /// The bytes of the packet the last next() returned (valid as long as that packet).
+  [[nodiscard]] ByteView packet_bytes() const noexcept {
+    return {buffer_.data() + begin_, pending_consume_};
+  }
+
   /// Offset in the whole stream of the next byte next() will read (the start of the next packet).
   [[nodiscard]] std::size_t stream_offset() const noexcept {
     return stream_offset_ + pending_consume_;
