@@ -36,14 +36,7 @@ inline Bytes bytes_of(std::string_view text) {
 }
 
 inline std::string hex(codec::ByteView bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string text;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i != 0) text += ' ';
-    text += digits[bytes[i] >> 4U];
-    text += digits[bytes[i] & 0x0FU];
-  }
-  return text;
+  return codec::to_hex(bytes, " ");
 }
 
 inline const char* cause_name(ConnectionEnded::Cause cause) {

@@ -16,13 +16,14 @@ bool separator(char c) noexcept {
 
 }  // namespace
 
-std::string to_hex(ByteView bytes) {
+std::string to_hex(ByteView bytes, std::string_view separator) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string text;
-  text.reserve(bytes.size() * 2);
-  for (std::uint8_t byte : bytes) {
-    text.push_back(digits[byte >> 4U]);
-    text.push_back(digits[byte & 0x0FU]);
+  text.reserve(bytes.size() * (2 + separator.size()));
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i != 0) text.append(separator);
+    text.push_back(digits[bytes[i] >> 4U]);
+    text.push_back(digits[bytes[i] & 0x0FU]);
   }
   return text;
 }

@@ -16,14 +16,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 /// "30 0a 00 03 ..." for failure messages.
 inline std::string hex(ByteView bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string text;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i != 0) text += ' ';
-    text += digits[bytes[i] >> 4U];
-    text += digits[bytes[i] & 0x0FU];
-  }
-  return text;
+  return to_hex(bytes, " ");
 }
 
 /// Encodes a packet that must encode; fails the current test otherwise.

@@ -12,8 +12,8 @@
 
 namespace gauntlet::codec {
 
-/// Lower-case hex, no separators.
-std::string to_hex(ByteView bytes);
+/// Lower-case hex; `separator` goes between bytes ("30 0a 00 03" with " ").
+std::string to_hex(ByteView bytes, std::string_view separator = {});
 
 struct HexError {
   std::size_t offset;  ///< character offset of the problem in the text
