@@ -183,8 +183,21 @@ void Connection::on_read(const asio::error_code& ec, std::size_t size) {
   if (!shut_) start_read();
 }
 
+std::optional<asio::ip::tcp::endpoint> Connection::local_address() {
+  asio::error_code ec;
+  auto address = tcp().local_endpoint(ec);
+  return ec ? std::nullopt : std::optional(address);
+}
+
+std::optional<asio::ip::tcp::endpoint> Connection::remote_address() {
+  asio::error_code ec;
+  auto address = tcp().remote_endpoint(ec);
+  return ec ? std::nullopt : std::optional(address);
+}
+
 void Connection::deliver(codec::ByteView bytes) {
   if (!websocket_) {
+    if (tap_) tap_(false, bytes);
     session_.received(bytes, Clock::now());
     return;
   }
@@ -206,7 +219,10 @@ void Connection::deliver(codec::ByteView bytes) {
     return;
   }
   if (out.opened) session_.connected(Clock::now());
-  if (!out.data.empty()) session_.received(codec::ByteView(out.data), Clock::now());
+  if (!out.data.empty()) {
+    if (tap_) tap_(false, codec::ByteView(out.data));
+    session_.received(codec::ByteView(out.data), Clock::now());
+  }
   if (out.closed) session_.closed(Clock::now(), "the broker closed the WebSocket");
 }
 
@@ -245,6 +261,7 @@ void Connection::start_write() {
 
 void Connection::flush() {
   Effects effects = session_.take_effects();
+  if (tap_ && !effects.bytes.empty()) tap_(true, codec::ByteView(effects.bytes));
   if (websocket_ && !effects.bytes.empty()) {
     // Every batch of MQTT bytes goes out as one binary frame (MQTT-6.0.0-1).
     std::vector<std::uint8_t> framed;

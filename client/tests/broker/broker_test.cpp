@@ -152,6 +152,12 @@ TEST_F(BrokerTest, WebSocketAndSecureWebSocketCarryQoS2) {
     const std::string topic = unique("gauntlet/ws") + std::to_string(offset);
     Client& c = client(offset, config(ProtocolVersion::v5, unique("ws") + std::to_string(offset)),
                        scheme, tls);
+    std::vector<std::uint8_t> sent;
+    std::vector<std::uint8_t> received;
+    c.connection->set_tap([&](bool outbound, codec::ByteView bytes) {
+      auto& into = outbound ? sent : received;
+      into.insert(into.end(), bytes.begin(), bytes.end());
+    });
     connect(c);
     c.connection->command([&](Session& s, TimePoint now) {
       s.subscribe({{topic, {QoS::exactly_once}}}, {}, now);
@@ -163,6 +169,25 @@ TEST_F(BrokerTest, WebSocketAndSecureWebSocketCarryQoS2) {
     });
     wait_for([&] { return c.has<MessageReceived>() && c.has<PublishCompleted>(); });
     EXPECT_EQ(c.all<MessageReceived>().front().payload, (std::vector<std::uint8_t>{'w', 's'}));
+    // The tap sees plain MQTT both ways: the WebSocket frames (and TLS) are already taken off.
+    for (const auto& [stream, first] : {std::pair{&sent, codec::PacketType::connect},
+                                        std::pair{&received, codec::PacketType::connack}}) {
+      codec::DecodeOptions options;
+      options.version = ProtocolVersion::v5;
+      codec::StreamDecoder decoder(options);
+      decoder.feed(codec::ByteView(*stream));
+      const codec::DecodeResult head = decoder.next();
+      ASSERT_TRUE(head.ok()) << codec::to_hex(codec::ByteView(*stream), " ");
+      EXPECT_EQ(codec::packet_type(head.packet()), first)
+          << codec::to_hex(codec::ByteView(*stream), " ");
+      std::size_t packets = 1;
+      for (auto r = decoder.next(); r.ok(); r = decoder.next())
+        ++packets;
+      EXPECT_GE(packets, 3U) << "CONNECT/CONNACK, SUBSCRIBE/SUBACK, PUBLISH and its acks";
+      EXPECT_EQ(decoder.buffered(), 0U);
+    }
+    // The connection lives on (its QoS 2 exchange may still be finishing); the vectors do not.
+    c.connection->set_tap({});
     for (const Finding& f : c.all<Finding>())
       ADD_FAILURE() << f.statement << ": " << f.description;
   }

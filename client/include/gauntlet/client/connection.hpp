@@ -27,6 +27,9 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const TlsOptions& options, 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   using Handler = std::function<void(const Event&)>;
+  /// Sees the MQTT bytes as the session sent (`outbound`) and received them: after WebSocket
+  /// framing is taken off and inside TLS, i.e. what a pcap of the conversation should show.
+  using Tap = std::function<void(bool outbound, codec::ByteView bytes)>;
 
   /// `tls` is required for mqtts:// and wss:// endpoints (make_tls_context).
   static std::shared_ptr<Connection> create(asio::io_context& io, Endpoint endpoint,
@@ -51,6 +54,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   [[nodiscard]] Session& session() noexcept { return session_; }
   [[nodiscard]] const Endpoint& endpoint() const noexcept { return endpoint_; }
   [[nodiscard]] bool is_open() const noexcept { return open_; }
+  void set_tap(Tap tap) { tap_ = std::move(tap); }
+  /// The socket's own and the broker's address, once connected (for captures and reports).
+  [[nodiscard]] std::optional<asio::ip::tcp::endpoint> local_address();
+  [[nodiscard]] std::optional<asio::ip::tcp::endpoint> remote_address();
 
   Connection(asio::io_context& io, Endpoint endpoint, SessionConfig config,
              std::shared_ptr<asio::ssl::context> tls, TlsOptions tls_options, Handler handler);
@@ -80,6 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<asio::ssl::context> tls_;
   TlsOptions tls_options_;
   Handler handler_;
+  Tap tap_;
   asio::ip::tcp::resolver resolver_;
   std::variant<TcpSocket, TlsSocket> socket_;
   std::optional<WebSocketClient> websocket_;  ///< ws:// and wss://: frames MQTT bytes
