@@ -4,14 +4,16 @@
 set -euo pipefail
 packages=(
   # build
-  cmake ninja-build g++ clang-14 libclang-rt-14-dev llvm-14 git python3
+  cmake ninja-build pkg-config g++ clang-14 libclang-rt-14-dev llvm-14 git python3
   # libraries (DESIGN.md: all from Debian, nothing downloaded at build time)
-  libasio-dev libssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  libasio-dev libssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev libpcap-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # checks: coverage, formatting, static analysis
   gcovr clang-format clang-tidy
   # real brokers for the tests that need one
   mosquitto mosquitto-clients
+  # tests only: the pcap tests check captures with tshark's MQTT dissector
+  tshark
 )
 # Node.js runs the differential test against mqtt-packet; keep a Node that is already installed.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
@@ -25,6 +27,11 @@ if ((${#missing[@]})); then
   [[ $(id -u) -eq 0 ]] || sudo=sudo
   echo "install-deps: installing ${missing[*]}"
   $sudo apt-get update -qq
+  # tshark pulls in wireshark-common, which asks whether non-root users may capture: answer no.
+  if [[ " ${missing[*]} " == *" tshark "* ]]; then
+    echo "wireshark-common wireshark-common/install-setuid boolean false" |
+      $sudo debconf-set-selections
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian's clang-14 installs versioned names only; the presets ask for clang++.
