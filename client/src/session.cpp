@@ -84,8 +84,12 @@ void Session::connected(TimePoint now) {
 void Session::received(codec::ByteView bytes, TimePoint now) {
   if (state_ == State::closed) return;
   decoder_.feed(bytes);
+  // Lenient decoding carries on past non-structural violations; they are still the broker's
+  // deviations, collected during the one decode of each packet.
   std::vector<codec::Error> violations;
+  if (!config_.strict) decoder_.set_violations(&violations);
   while (state_ != State::closed) {
+    violations.clear();
     codec::DecodeResult result = decoder_.next();
     if (result.need_more()) break;
     if (result.failed()) {
@@ -99,18 +103,11 @@ void Session::received(codec::ByteView bytes, TimePoint now) {
       break;
     }
     const codec::ByteView raw = decoder_.packet_bytes();
-    if (!config_.strict) {
-      // Lenient decoding carries on past these; they are still the broker's deviations.
-      violations.clear();
-      codec::DecodeOptions check = decode_options(config_, 0);
-      check.strict = false;
-      check.violations = &violations;
-      (void)codec::decode(raw, check);
-      for (const codec::Error& v : violations)
-        finding_with(v.statement, v.to_string(), raw);
-    }
+    for (const codec::Error& v : violations)
+      finding_with(v.statement, v.to_string(), raw);
     handle(result.packet(), raw, now);
   }
+  decoder_.set_violations(nullptr);  // the vector ends here
 }
 
 void Session::timer(TimePoint now) {

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "gauntlet/codec/hex.hpp"
 #include "gauntlet/codec/utf8.hpp"
 
 namespace gauntlet::client {
@@ -55,8 +56,7 @@ bool has_token(std::string_view list, std::string_view token) {
 }
 
 std::string hex_byte(std::uint8_t value) {
-  constexpr std::string_view kDigits = "0123456789abcdef";
-  return {'0', 'x', kDigits[value >> 4], kDigits[value & 0x0F]};
+  return "0x" + codec::to_hex(codec::ByteView(&value, 1));
 }
 
 // RFC 6455 §7.4: the codes a close frame may carry. 1004-1006 and 1015 are reserved for reporting

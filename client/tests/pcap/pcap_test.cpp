@@ -306,15 +306,22 @@ std::vector<Frame> read_frames(const std::filesystem::path& path) {
 
 constexpr std::uint8_t fin = 0x01, syn = 0x02, psh = 0x08, ack = 0x10;
 
+// Addresses and ports other than the defaults, so that a test sees they are really used. Only
+// written into the file: nothing is sent anywhere.
+PcapEndpoints non_default_endpoints() {
+  PcapEndpoints endpoints;
+  endpoints.client_address = {127, 0, 0, 2};
+  endpoints.client_port = 50'123;
+  endpoints.broker_address = {127, 0, 0, 3};
+  endpoints.broker_port = 18'830;
+  return endpoints;
+}
+
 TEST(PcapWriter, FramesCarryTheStreamOverAConsistentTcpConnection) {
   const Bytes big = big_payload();
   const Exchange exchange = realistic_exchange(ProtocolVersion::v3_1_1, big);
   TempCapture capture;
-  PcapEndpoints endpoints;
-  endpoints.client_address = {10, 1, 2, 3};
-  endpoints.client_port = 50'123;
-  endpoints.broker_address = {192, 168, 7, 9};
-  endpoints.broker_port = 18'830;
+  const PcapEndpoints endpoints = non_default_endpoints();
   write_capture(capture.path(), exchange, endpoints);
   const auto frames = read_frames(capture.path());
   ASSERT_GE(frames.size(), 6U);
@@ -580,11 +587,7 @@ TEST(PcapTshark, Decodes50ExchangeOnAnotherPortWithDecodeAs) {
   const Bytes big = big_payload();
   const Exchange exchange = realistic_exchange(ProtocolVersion::v5, big);
   TempCapture capture;
-  PcapEndpoints endpoints;
-  endpoints.client_address = {10, 1, 2, 3};
-  endpoints.client_port = 50'123;
-  endpoints.broker_address = {192, 168, 7, 9};
-  endpoints.broker_port = 18'830;
+  const PcapEndpoints endpoints = non_default_endpoints();
   write_capture(capture.path(), exchange, endpoints);
   expect_clean_decode(dissect(capture.path(), endpoints.broker_port, true), exchange);
 }

@@ -43,6 +43,8 @@ class StreamDecoder {
   /// a decoded CONNECT does this by itself, so that a client's stream decodes at its own level.
   void set_version(ProtocolVersion version) noexcept { options_.version = version; }
   void set_learn_version(bool learn) noexcept { learn_version_ = learn; }
+  /// Where lenient decoding records the violations it passes over (nullptr: nowhere).
+  void set_violations(std::vector<Error>* violations) noexcept { options_.violations = violations; }
   [[nodiscard]] const DecodeOptions& options() const noexcept { return options_; }
 
  private:
