@@ -12,8 +12,9 @@ packages=(
   gcovr clang-format clang-tidy
   # real brokers for the tests that need one
   mosquitto mosquitto-clients
-  # tests only: the pcap tests check captures with tshark's MQTT dissector
-  tshark
+  # tests only: the pcap tests check captures with tshark's MQTT dissector; the schema tests
+  # validate scenarios and reports with jsonschema, JUnit files with xmllint
+  tshark python3-jsonschema libxml2-utils
 )
 # Node.js runs the differential test against mqtt-packet; keep a Node that is already installed.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
 # The README's first command: installs what Gauntlet needs, builds it, and runs the main job.
-# At this stage of the project the main job decodes real captures of Mosquitto traffic (both
-# directions, MQTT 3.1.1 and 5.0) and checks every byte against the spec; the JSON goes to
-# reports/decode/. Later issues make it a conformance run plus a short swarm.
+# At this stage of the project the main job is:
+#   1. every shipped scenario (scenarios/examples/) against a Mosquitto started here on loopback
+#      ports from QUICKSTART_PORT_BASE (default 23800), reports in gauntlet-report/run/;
+#   2. real captures of Mosquitto traffic decoded and checked byte by byte against the spec,
+#      JSON lines in gauntlet-report/decode/.
+# Later issues add the conformance run and a short swarm. The broker is stopped by its pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 gauntlet=build/release/cli/gauntlet
-mkdir -p reports/decode
+base=${QUICKSTART_PORT_BASE:-23800}
+export GAUNTLET_BROKER_DIR=${TMPDIR:-/tmp}/gauntlet-quickstart-$base
+bash ci/brokers/mosquitto.sh start "$base"
+trap 'bash ci/brokers/mosquitto.sh stop "$base"' EXIT
+
 status=0
+echo "=== scenarios against Mosquitto"
+mapfile -t scenarios < <(find scenarios/examples -name '*.json' | sort)
+"$gauntlet" run "${scenarios[@]}" --profile "$GAUNTLET_BROKER_DIR/profile.json" --jobs 4 \
+  --report-dir gauntlet-report/run || status=$?
+
+echo "=== decoding captures of Mosquitto traffic"
+mkdir -p gauntlet-report/decode
 for capture in docs/samples/*.bin; do
   name=$(basename "$capture" .bin)
-  echo "--- $name"
-  "$gauntlet" decode "$capture" --format text || status=$?
   # Written atomically: a report is either whole or absent.
-  "$gauntlet" decode "$capture" > "reports/decode/$name.jsonl.tmp" || true
-  mv "reports/decode/$name.jsonl.tmp" "reports/decode/$name.jsonl"
+  "$gauntlet" decode "$capture" > "gauntlet-report/decode/$name.jsonl.tmp" || status=$?
+  mv "gauntlet-report/decode/$name.jsonl.tmp" "gauntlet-report/decode/$name.jsonl"
 done
-echo "JSON written to reports/decode/ (one line per packet)"
+echo "reports: gauntlet-report/run/{report.json,junit.xml,summary.md,report.html}, gauntlet-report/decode/*.jsonl"
 exit "$status"

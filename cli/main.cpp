@@ -4,6 +4,7 @@
 
 #include "decode_command.hpp"
 #include "exit_codes.hpp"
+#include "run_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"gauntlet " GAUNTLET_VERSION " - test harness for MQTT brokers"};
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = gauntlet::cli::exit_ok;
   gauntlet::cli::add_decode_command(app, exit_code);
+  gauntlet::cli::add_run_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

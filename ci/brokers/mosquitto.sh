@@ -9,6 +9,8 @@
 #   PORT_BASE+6  TLS with a certificate for another host name (hostname-mismatch tests)
 # Users: alice/alice-secret and bob/bob-secret may do anything; limited/limited-secret may only
 # read limited/# and write limited/out.
+# It also writes profile.json (docs/profiles.md) there: the broker as `gauntlet run --profile` and
+# `gauntlet conformance --profile` see it.
 # State (config, PKI, password file, ACL, pid, log) lives in $GAUNTLET_BROKER_DIR, by default
 # ${TMPDIR:-/tmp}/gauntlet-mosquitto-PORT_BASE. The broker is stopped by its pid, never by name.
 #
@@ -36,6 +38,52 @@ stop() {
   fi
   rm -f "$dir/mosquitto.pid"
   echo "mosquitto.sh: stopped pid $pid"
+}
+
+write_profile() {
+  local version
+  # `mosquitto -h` exits non-zero after printing its version.
+  version=$({ mosquitto -h 2>/dev/null || true; } | sed -n 's/^mosquitto version \([0-9.]*\).*/\1/p' | head -1)
+
+  cat > "$dir/profile.json" <<PROFILE
+{
+  "name": "mosquitto-local-$base",
+  "version": "${version:-unknown}",
+  "endpoints": {
+    "plain": "mqtt://127.0.0.1:$((base + 0))",
+    "auth": "mqtt://127.0.0.1:$((base + 1))",
+    "tls": "mqtts://localhost:$((base + 2))",
+    "mtls": "mqtts://localhost:$((base + 3))",
+    "ws": "ws://127.0.0.1:$((base + 4))/mqtt",
+    "wss": "wss://localhost:$((base + 5))/mqtt",
+    "wrong_host": "mqtts://localhost:$((base + 6))"
+  },
+  "credentials": {
+    "valid": {"username": "alice", "password": "alice-secret"},
+    "second": {"username": "bob", "password": "bob-secret"},
+    "limited": {"username": "limited", "password": "limited-secret"},
+    "wrong_password": {"username": "alice", "password": "not-alice-secret"},
+    "unknown_user": {"username": "nobody-$base", "password": "nobody-secret"}
+  },
+  "tls": {"ca": "pki/ca.crt", "other_ca": "pki/other-ca.crt", "cert": "pki/client.crt",
+          "key": "pki/client.key"},
+  "capabilities": {
+    "protocols": ["3.1", "3.1.1", "5"],
+    "maximum_qos": 2,
+    "retain": true,
+    "wildcards": true,
+    "shared_subscriptions": true,
+    "sys_topics": true,
+    "subscription_identifiers": true,
+    "topic_aliases": true
+  },
+  "lifecycle": {
+    "start": "bash $here/mosquitto.sh start $base",
+    "stop": "bash $here/mosquitto.sh stop $base",
+    "restart": "bash $here/mosquitto.sh start $base"
+  }
+}
+PROFILE
 }
 
 start() {
@@ -116,6 +164,7 @@ cafile $pki/ca.crt
 certfile $pki/wrong-host.crt
 keyfile $pki/wrong-host.key
 CONF
+  write_profile
   # Run as root, mosquitto drops to the mosquitto user: that user must own its state.
   if [[ $(id -u) -eq 0 ]] && id mosquitto >/dev/null 2>&1; then chown -R mosquitto "$dir"; fi
   mosquitto -c "$dir/mosquitto.conf" >>"$dir/mosquitto.stdout" 2>&1 &

@@ -75,6 +75,7 @@ void Connection::open() {
   ++generation_;
   websocket_.reset();
   shut_ = false;
+  received_any_ = false;
   closing_ = false;
   open_ = false;
   write_in_progress_ = false;
@@ -156,6 +157,7 @@ void Connection::on_transport_ready() {
     queue_write(codec::ByteView::of(request));
     return;
   }
+  handler_(TransportReady{});
   session_.connected(Clock::now());
   flush();
 }
@@ -172,12 +174,21 @@ void Connection::start_read() {
 void Connection::on_read(const asio::error_code& ec, std::size_t size) {
   if (shut_) return;
   if (ec) {
+    // A TLS alert before the broker sent any MQTT byte ends the handshake's story, not MQTT's:
+    // with TLS 1.3 a server that refuses the client certificate says so on the first read.
+    if (ec.category() == asio::error::get_ssl_category() && !received_any_) {
+      session_.transport_failed(Clock::now(), "TLS refused: " + ec.message());
+      flush();
+      shut();
+      return;
+    }
     const bool orderly = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
     session_.closed(Clock::now(), orderly ? "the broker closed the connection" : ec.message());
     flush();
     shut();
     return;
   }
+  received_any_ = true;
   deliver(codec::ByteView(read_buffer_.data(), size));
   flush();
   if (!shut_) start_read();
@@ -218,7 +229,10 @@ void Connection::deliver(codec::ByteView bytes) {
     session_.closed(Clock::now(), "WebSocket error: " + *out.error);
     return;
   }
-  if (out.opened) session_.connected(Clock::now());
+  if (out.opened) {
+    handler_(TransportReady{});
+    session_.connected(Clock::now());
+  }
   if (!out.data.empty()) {
     if (tap_) tap_(false, codec::ByteView(out.data));
     session_.received(codec::ByteView(out.data), Clock::now());

@@ -34,6 +34,17 @@ std::vector<std::uint8_t> copy(codec::ByteView bytes) {
 
 Session::Session(SessionConfig config)
     : config_(std::move(config)), decoder_(decode_options(config_, 0)) {
+  read_own_limits();
+}
+
+bool Session::reconfigure(SessionConfig config) {
+  if (state_ != State::closed) return false;
+  config_ = std::move(config);
+  read_own_limits();
+  return true;
+}
+
+void Session::read_own_limits() {
   const codec::Properties own = config_.connect_properties.view();
   own_maximum_packet_size_ = property_number(own, PropertyId::maximum_packet_size, 0);
   own_topic_alias_maximum_ =
@@ -77,6 +88,8 @@ void Session::connected(TimePoint now) {
   }
   if (config_.username) connect.username = *config_.username;
   if (config_.password) connect.password = codec::ByteView(*config_.password);
+  connect_sent_at_.reset();
+  if (!config_.send_connect) return;
   send(connect, now);
   connect_sent_at_ = now;
 }
@@ -132,6 +145,12 @@ void Session::timer(TimePoint now) {
 void Session::closed(TimePoint /*now*/, std::string_view why) {
   if (state_ != State::closed) end(ConnectionEnded::Cause::closed, 0, std::string(why));
   // Subscriptions and unsubscriptions in flight are not session state: they will not complete.
+  pending_subscribes_.clear();
+  pending_unsubscribes_.clear();
+}
+
+void Session::transport_failed(TimePoint /*now*/, std::string why) {
+  if (state_ != State::closed) end(ConnectionEnded::Cause::transport_failed, 0, std::move(why));
   pending_subscribes_.clear();
   pending_unsubscribes_.clear();
 }
@@ -231,7 +250,9 @@ void Session::disconnect(ReasonCode reason, const codec::Properties& properties,
   disconnect.reason_code = reason;
   disconnect.properties = properties;
   send(disconnect, now);
-  state_ = State::disconnecting;
+  // The client closes the network connection after DISCONNECT (MQTT-3.14.4-1): the transport
+  // closes once the packet is written.
+  end(ConnectionEnded::Cause::closed, codec::to_byte(reason), "DISCONNECT sent by the client");
 }
 
 void Session::auth(ReasonCode reason, const codec::Properties& properties, TimePoint now) {
@@ -246,6 +267,37 @@ void Session::auth(ReasonCode reason, const codec::Properties& properties, TimeP
 void Session::send_raw(codec::ByteView bytes, TimePoint now) {
   effects_.bytes.insert(effects_.bytes.end(), bytes.begin(), bytes.end());
   last_sent_ = now;
+  // Learn which packet ids the caller now owns. The bytes may be broken on purpose: whatever
+  // does not decode is simply not learnt from.
+  codec::DecodeOptions options;
+  options.version = config_.version;
+  options.strict = false;
+  options.sender = codec::Sender::client;
+  codec::StreamDecoder decoder(options);
+  decoder.set_learn_version(false);
+  decoder.feed(bytes);
+  for (codec::DecodeResult result = decoder.next(); result.ok(); result = decoder.next()) {
+    const codec::Packet& packet = result.packet();
+    if (const auto* connect = std::get_if<codec::Connect>(&packet)) {
+      (void)connect;
+      if (state_ == State::awaiting_connack) connect_sent_at_ = now;
+    } else if (const auto* publish = std::get_if<codec::Publish>(&packet)) {
+      if (publish->qos != QoS::at_most_once) raw_ids_.insert(publish->packet_id);
+    } else if (const auto* pubrel = std::get_if<codec::Pubrel>(&packet)) {
+      raw_ids_.insert(pubrel->packet_id);
+    } else if (const auto* subscribe = std::get_if<codec::Subscribe>(&packet)) {
+      raw_ids_.insert(subscribe->packet_id);
+    } else if (const auto* unsubscribe = std::get_if<codec::Unsubscribe>(&packet)) {
+      raw_ids_.insert(unsubscribe->packet_id);
+    }
+  }
+}
+
+bool Session::raw_acknowledgement(std::uint16_t id, PacketType type) {
+  if (!raw_ids_.contains(id)) return false;
+  // PUBREC keeps the id: the caller sends its PUBREL next.
+  if (type != PacketType::pubrec) raw_ids_.erase(id);
+  return true;
 }
 
 Effects Session::take_effects() {
@@ -346,7 +398,7 @@ bool Session::send_publish(std::uint16_t id, InflightPublish& inflight, bool dup
 
 std::uint16_t Session::next_packet_id() {
   const auto in_use = [this](std::uint16_t id) {
-    return outgoing_.contains(id) || pending_subscribes_.contains(id) ||
+    return outgoing_.contains(id) || pending_subscribes_.contains(id) || raw_ids_.contains(id) ||
            pending_unsubscribes_.contains(id) ||
            std::ranges::any_of(queue_, [id](const auto& entry) { return entry.first == id; });
   };
@@ -366,7 +418,7 @@ void Session::fill_window(TimePoint now) {
     queue_.pop_front();
     auto [it, inserted] = outgoing_.emplace(id, std::move(inflight));
     outgoing_order_.push_back(id);
-    if (!send_publish(id, it->second, false, now)) abandon(id);
+    if (!send_publish(id, it->second, it->second.sent_before, now)) abandon(id);
   }
 }
 
@@ -465,8 +517,12 @@ void Session::on_connack(const codec::Connack& connack, codec::ByteView raw, Tim
     discard_session_state();  // the broker kept nothing: neither do we (MQTT-3.2.2-5)
   } else {
     // Resume: unacknowledged PUBLISH packets again with DUP, PUBREL for those past PUBREC, in
-    // their original order (MQTT-4.4.0-1, MQTT-4.6.0-1).
+    // their original order (MQTT-4.4.0-1, MQTT-4.6.0-1). The new connection's Receive Maximum
+    // may be smaller than the old one's: PUBLISH packets beyond it wait at the head of the queue
+    // (still with DUP) until acknowledgements free the window (MQTT-3.3.4-7).
     std::vector<std::uint16_t> unsendable;
+    std::vector<std::uint16_t> waiting;
+    std::size_t in_flight = 0;
     for (const std::uint16_t id : outgoing_order_) {
       InflightPublish& inflight = outgoing_.at(id);
       bool sent = false;
@@ -474,13 +530,24 @@ void Session::on_connack(const codec::Connack& connack, codec::ByteView raw, Tim
         codec::Pubrel pubrel;
         pubrel.packet_id = id;
         sent = send(pubrel, now);
+      } else if (in_flight >= server_receive_maximum_) {
+        waiting.push_back(id);
+        continue;
       } else {
         sent = send_publish(id, inflight, true, now);
       }
+      ++in_flight;
       if (sent)
         ++resent;
       else
         unsendable.push_back(id);
+    }
+    for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) {
+      InflightPublish inflight = std::move(outgoing_.at(*it));
+      inflight.sent_before = true;
+      outgoing_.erase(*it);
+      std::erase(outgoing_order_, *it);
+      queue_.emplace_front(*it, std::move(inflight));
     }
     for (const std::uint16_t id : unsendable)
       abandon(id);
@@ -552,6 +619,7 @@ void Session::on_publish(const codec::Publish& publish, codec::ByteView raw, Tim
 
 void Session::on_publish_ack(std::uint16_t id, ReasonCode reason, PacketType type,
                              codec::ByteView raw, TimePoint now) {
+  if (raw_acknowledgement(id, type)) return;
   const auto it = outgoing_.find(id);
   const bool expected = it != outgoing_.end() &&
                         ((type == PacketType::puback && it->second.qos == QoS::at_least_once) ||
@@ -590,6 +658,7 @@ void Session::on_pubrel(const codec::Pubrel& pubrel, TimePoint now) {
 }
 
 void Session::on_suback(const codec::Suback& suback, codec::ByteView raw) {
+  if (raw_acknowledgement(suback.packet_id, PacketType::suback)) return;
   const auto it = pending_subscribes_.find(suback.packet_id);
   if (it == pending_subscribes_.end()) {
     finding("MQTT-2.3.1-7", "MQTT-2.2.1-6",
@@ -618,6 +687,7 @@ void Session::on_suback(const codec::Suback& suback, codec::ByteView raw) {
 }
 
 void Session::on_unsuback(const codec::Unsuback& unsuback, codec::ByteView raw) {
+  if (raw_acknowledgement(unsuback.packet_id, PacketType::unsuback)) return;
   const auto it = pending_unsubscribes_.find(unsuback.packet_id);
   if (it == pending_unsubscribes_.end()) {
     finding("MQTT-2.3.1-7", "MQTT-2.2.1-6",
@@ -661,6 +731,7 @@ void Session::discard_session_state() {
   outgoing_order_.clear();
   incoming_qos2_.clear();
   granted_.clear();
+  raw_ids_.clear();
 }
 
 void Session::finding(std::string_view statement_v311, std::string_view statement_v5,

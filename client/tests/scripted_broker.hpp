@@ -81,9 +81,11 @@ inline std::string describe(const Event& event) {
                  codes(e.reason_codes) + "]";
         } else if constexpr (std::is_same_v<E, Finding>) {
           return "Finding " + e.statement + " (" + e.description + ")";
-        } else {
-          static_assert(std::is_same_v<E, CommandRefused>);
+        } else if constexpr (std::is_same_v<E, CommandRefused>) {
           return "CommandRefused (" + e.reason + ")";
+        } else {
+          static_assert(std::is_same_v<E, TransportReady>);
+          return "TransportReady";
         }
       },
       event);

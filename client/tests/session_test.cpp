@@ -318,6 +318,68 @@ TEST_P(SessionPublishIn, PubrelForAnUnknownIdIsAnsweredWithPubcomp) {
   expect_no_events();
 }
 
+// --- raw packets, reconfiguration, transport-only connects --------------------------------------
+
+TEST_P(SessionPublishIn, RawPacketIdsBelongToTheCaller) {
+  start_connected(config("raw-ids"));
+  codec::Publish publish;
+  publish.qos = QoS::exactly_once;
+  publish.topic = "raw/t";
+  publish.packet_id = 9;
+  session().send_raw(codec::ByteView(encode(publish)), now());
+  pump();
+  EXPECT_EQ(expect_sent<codec::Publish>()->packet_id, 9);
+  // Its PUBREC is the caller's to answer: no finding, no automatic PUBREL.
+  broker(pubrec(9));
+  expect_nothing_sent();
+  expect_no_events();
+  // The session's own packets avoid the id while the caller holds it.
+  session().publish({"own/t", {}, QoS::at_least_once, false, {}}, now());
+  pump();
+  EXPECT_NE(expect_sent<codec::Publish>()->packet_id, 9);
+  session().send_raw(codec::ByteView(encode(pubrel(9))), now());
+  pump();
+  expect_sent<codec::Pubrel>();
+  codec::Pubcomp pubcomp;
+  pubcomp.packet_id = 9;
+  broker(pubcomp);
+  expect_no_events();
+  // Released by its PUBCOMP: an acknowledgement of 9 now is a broker deviation again.
+  broker(pubcomp);
+  EXPECT_EQ(expect_event<Finding>().statement, v5() ? "MQTT-2.2.1-5" : "MQTT-2.3.1-6");
+}
+
+TEST_P(SessionPublishIn, ReconfigureOnlyBetweenConnections) {
+  start_connected(config("reconfigure"));
+  SessionConfig next = config("reconfigure");
+  next.clean_start = false;
+  EXPECT_FALSE(session().reconfigure(next));
+  session().disconnect(ReasonCode::normal_disconnection, {}, now());
+  pump();
+  expect_sent<codec::Disconnect>();
+  EXPECT_EQ(expect_event<ConnectionEnded>().cause, Cause::closed);
+  transport_closed();
+  EXPECT_TRUE(session().reconfigure(next));
+  connect();
+  EXPECT_FALSE(expect_sent<codec::Connect>()->clean_start);
+}
+
+TEST_P(SessionPublishIn, WithoutSendConnectTheCallerSendsIt) {
+  SessionConfig quiet = config("no-connect");
+  quiet.send_connect = false;
+  start(quiet);
+  expect_nothing_sent();
+  codec::Connect connect;
+  connect.version = version();
+  connect.client_id = "raw-connect";
+  session().send_raw(codec::ByteView(encode(connect)), now());
+  pump();
+  expect_sent<codec::Connect>();
+  broker(codec::Connack{});
+  expect_event<Connected>();
+  EXPECT_TRUE(session().is_connected());
+}
+
 // --- 6. Receive Maximum ------------------------------------------------------------------------
 
 TEST_F(SessionTest, ReceiveMaximumWindow) {
@@ -375,6 +437,37 @@ class SessionResume : public SessionAtEachVersion {
   std::uint16_t q1 = 0;
   std::uint16_t q2 = 0;
 };
+
+TEST_F(SessionTest, ResumeHonoursASmallerReceiveMaximum) {
+  // Three QoS 1 messages in flight when the connection drops; the new CONNACK allows one.
+  SessionConfig cfg = config_for(V::v5, "resume-window");
+  cfg.clean_start = false;
+  cfg.connect_properties.add(PropertyId::session_expiry_interval, 3600);
+  start_connected(std::move(cfg));
+  std::vector<std::uint16_t> ids;
+  for (const char* topic : {"w/1", "w/2", "w/3"}) {
+    ids.push_back(session().publish({topic, {}, QoS::at_least_once, false, {}}, now()));
+    pump();
+    expect_sent<codec::Publish>();
+  }
+  transport_closed("network down");
+  expect_event<ConnectionEnded>();
+  connect();
+  expect_sent<codec::Connect>();
+  codec::PropertyBuilder props;
+  props.add(PropertyId::receive_maximum, 1);
+  broker(connack(true, ReasonCode::success, props.view()));
+  // Only the first goes again at once; each acknowledgement lets the next one go, still with DUP
+  // and in the original order.
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto again = expect_sent<codec::Publish>();
+    EXPECT_EQ(again->packet_id, ids[i]);
+    EXPECT_TRUE(again->dup);
+    expect_nothing_sent();
+    broker(puback(ids[i]));
+  }
+  EXPECT_EQ(take<PublishCompleted>().size(), 3U);
+}
 
 TEST_P(SessionResume, SessionPresentResendsInTheOriginalOrder) {
   leave_two_in_flight("resume-present");
@@ -843,9 +936,11 @@ TEST_P(SessionDisconnect, ClientDisconnectThenClosedEndsOnce) {
     EXPECT_EQ(last_bytes(), expected);
     expect_sent<codec::Disconnect>();
   }
-  expect_no_events();
-  transport_closed();
-  EXPECT_EQ(expect_event<ConnectionEnded>().cause, Cause::closed);
+  // The client closes the connection after its DISCONNECT (MQTT-3.14.4-1): the session ends at
+  // once, with the reason it sent; the transport closing afterwards reports nothing more.
+  const auto ended = expect_event<ConnectionEnded>();
+  EXPECT_EQ(ended.cause, Cause::closed);
+  EXPECT_EQ(ended.reason_code, codec::to_byte(ReasonCode::disconnect_with_will_message));
   transport_closed();
   expect_no_events();
 }

@@ -101,6 +101,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool open_ = false;
   bool closing_ = false;  ///< close once the queued bytes are written
   bool shut_ = false;
+  bool received_any_ = false;  ///< this connection has read bytes from the broker
   /// Counts open() calls: a handler from an earlier connection (a reconnect happened since)
   /// finds a different value and does nothing.
   std::uint64_t generation_ = 0;

@@ -80,6 +80,10 @@ struct Finding {
   std::vector<std::uint8_t> packet;  ///< the offending packet's bytes, when there is one
 };
 
+/// The transport is up (TCP, TLS and WebSocket handshakes done): MQTT bytes can flow. Reported by
+/// the Connection just before the session sends CONNECT (or would, see send_connect).
+struct TransportReady {};
+
 /// A command the session refused to carry out (e.g. a PUBLISH above the server's Maximum Packet
 /// Size, which a client must not send — MQTT-3.2.2-15).
 struct CommandRefused {
@@ -88,6 +92,6 @@ struct CommandRefused {
 
 using Event =
     std::variant<PacketReceived, Connected, ConnectionEnded, MessageReceived, PublishCompleted,
-                 SubscribeCompleted, UnsubscribeCompleted, Finding, CommandRefused>;
+                 SubscribeCompleted, UnsubscribeCompleted, Finding, CommandRefused, TransportReady>;
 
 }  // namespace gauntlet::client

@@ -53,6 +53,9 @@ struct SessionConfig {
   /// Report every received packet as a PacketReceived event (scenarios match on them; load runs
   /// turn this off to save the copies).
   bool report_packets = true;
+  /// Send CONNECT when the transport is up. False leaves that to send_raw() (tests of broken
+  /// CONNECT packets); the session then waits for the CONNACK as usual.
+  bool send_connect = true;
 };
 
 /// What the session wants written to the socket, and when it next needs on_timer().
@@ -75,6 +78,10 @@ class Session {
  public:
   explicit Session(SessionConfig config);
 
+  /// Replaces the configuration for the next connection (e.g. a reconnect with clean_start
+  /// false, other credentials or another will). Only while no connection is open: false if one is.
+  bool reconfigure(SessionConfig config);
+
   // --- the connection ----------------------------------------------------------------------
   /// A transport connected: sends CONNECT (resuming the session if clean_start is false).
   void connected(TimePoint now);
@@ -84,6 +91,9 @@ class Session {
   void timer(TimePoint now);
   /// The transport closed (by either side). The session state is kept for a later connected().
   void closed(TimePoint now, std::string_view why);
+  /// The transport failed after it came up but before the broker said anything (e.g. a TLS 1.3
+  /// server refusing the client certificate on the first read): ConnectionEnded{transport_failed}.
+  void transport_failed(TimePoint now, std::string why);
 
   // --- commands ----------------------------------------------------------------------------
   /// Publishes (or queues, when the Receive Maximum window is full). Returns the packet id for
@@ -96,7 +106,10 @@ class Session {
                             TimePoint now);
   void disconnect(codec::ReasonCode reason, const codec::Properties& properties, TimePoint now);
   void auth(codec::ReasonCode reason, const codec::Properties& properties, TimePoint now);
-  /// Any bytes, as given (deliberately broken packets).
+  /// Any bytes, as given (deliberately broken packets). Packet ids of the PUBLISH, PUBREL,
+  /// SUBSCRIBE and UNSUBSCRIBE packets in them are the caller's: their acknowledgements are
+  /// reported as PacketReceived only (no finding, no automatic PUBREL), and the session's own
+  /// packets avoid those ids.
   void send_raw(codec::ByteView bytes, TimePoint now);
 
   /// Everything the session produced since the last call.
@@ -110,7 +123,7 @@ class Session {
   [[nodiscard]] codec::ProtocolVersion version() const noexcept { return config_.version; }
 
  private:
-  enum class State { closed, awaiting_connack, connected, disconnecting };
+  enum class State { closed, awaiting_connack, connected };
 
   // An outgoing QoS 1/2 message, kept whole so it can be sent again with DUP on resume.
   struct InflightPublish {
@@ -118,6 +131,9 @@ class Session {
     codec::QoS qos;
     bool released = false;  ///< QoS 2: PUBREC arrived, PUBREL sent, waiting for PUBCOMP
     TimePoint sent_at;
+    /// Sent on an earlier connection, then held back on resume by a smaller Receive Maximum:
+    /// when the window lets it go again, it goes with DUP.
+    bool sent_before = false;
   };
   struct PendingSubscribe {
     std::vector<std::string> filters;
@@ -143,6 +159,10 @@ class Session {
   void on_unsuback(const codec::Unsuback& unsuback, codec::ByteView raw);
   [[nodiscard]] std::optional<codec::QoS> granted_qos_for(std::string_view topic) const;
   void discard_session_state();
+  void read_own_limits();
+  /// An acknowledgement of a packet id that send_raw() used: true when it was one (and the id is
+  /// released by the final acknowledgement of its flow).
+  bool raw_acknowledgement(std::uint16_t id, codec::PacketType type);
   /// A broker deviation; the statement is chosen by protocol level.
   void finding(std::string_view statement_v311, std::string_view statement_v5,
                std::string description, codec::ByteView raw);
@@ -174,6 +194,7 @@ class Session {
   std::deque<std::pair<std::uint16_t, InflightPublish>> queue_;  ///< waiting for the window
   std::set<std::uint16_t> incoming_qos2_;                        ///< PUBREC sent, PUBREL awaited
   std::map<std::string, codec::QoS, std::less<>> granted_;       ///< filter -> granted QoS
+  std::set<std::uint16_t> raw_ids_;  ///< packet ids in flight in packets given to send_raw()
 
   // Per connection.
   std::map<std::uint16_t, PendingSubscribe> pending_subscribes_;

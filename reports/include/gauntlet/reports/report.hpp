@@ -1,0 +1,142 @@
+// The report model of DESIGN.md §6 (a contract): what every engine (run, conformance, swarm, fuzz)
+// fills in and every writer (report.json, junit.xml, summary.md, report.html) reads. It knows no
+// engine: engines depend on it, never the reverse.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gauntlet::reports {
+
+/// Keys keep their insertion order, so report.json reads top-down like the schema.
+using Json = nlohmann::ordered_json;
+
+/// The value of report.json's "schema" field; from_json accepts no other.
+inline constexpr std::string_view schema_id = "gauntlet.report/1";
+
+enum class Kind { run, conformance, swarm, fuzz };
+enum class Verdict { pass, fail, skip, error, waived };
+
+/// A broker behaviour that breaks a normative statement (seen by a client during a case, or a
+/// fuzz finding).
+struct Finding {
+  std::string statement;  ///< "MQTT-3.3.4-9"; empty when the spec does not number it
+  std::string description;
+  std::string client;      ///< which virtual client saw it
+  std::string packet_hex;  ///< the offending packet, when there is one
+
+  friend bool operator==(const Finding&, const Finding&) = default;
+};
+
+/// One packet on the wire, kept so that a failing case can show the last packets of each client.
+struct PacketRecord {
+  bool outbound = false;  ///< sent by the client (true) or by the broker
+  double at_ms = 0;       ///< since the case started
+  std::string hex;        ///< the raw bytes
+  Json decoded;           ///< codec JSON of the packet, or {"error": ...} when it did not decode
+
+  friend bool operator==(const PacketRecord&, const PacketRecord&) = default;
+};
+
+struct ClientTrace {
+  std::string client;                 ///< "sub[0]"
+  std::vector<PacketRecord> packets;  ///< the last few, oldest first
+
+  friend bool operator==(const ClientTrace&, const ClientTrace&) = default;
+};
+
+/// What a failing expectation wanted and what arrived instead.
+struct Mismatch {
+  std::string step;            ///< where in the scenario: "steps[4] (sub: expect publish)"
+  std::string client;          ///< "sub[0]"
+  Json expected;               ///< the expectation as written (after templates)
+  std::vector<Json> received;  ///< decoded candidates that arrived (closest first), maybe none
+  std::string reason;          ///< one line: "no PUBLISH within 2000 ms", "payload differs", ...
+
+  friend bool operator==(const Mismatch&, const Mismatch&) = default;
+};
+
+struct Case {
+  std::string id;  ///< unique within the report: scenario file stem, conformance case id, ...
+  std::string title;
+  std::vector<std::string> spec;  ///< normative statement ids the case checks
+  std::string protocol;           ///< "3.1" | "3.1.1" | "5" (empty: not tied to one)
+  std::string level;              ///< "must" | "should" | "may" (empty: none)
+  std::string file;               ///< the file the case came from, when there is one
+  Verdict verdict = Verdict::pass;
+  /// Human-readable: for a failure, expected vs received decoded field by field and the raw bytes;
+  /// for a skip, the reason; for an error, what went wrong around the broker.
+  std::string detail;
+  double duration_ms = 0;
+  std::vector<Mismatch> mismatches;
+  std::vector<Finding> findings;
+  std::vector<ClientTrace> traces;  ///< filled for failing and erroring cases
+
+  friend bool operator==(const Case&, const Case&) = default;
+};
+
+struct Summary {
+  std::uint64_t total = 0, passed = 0, failed = 0, skipped = 0, errors = 0, waived = 0;
+
+  friend bool operator==(const Summary&, const Summary&) = default;
+};
+
+struct Report {
+  Kind kind = Kind::run;
+  std::string tool_version;
+  std::string target_name;      ///< profile name, or the broker URL's host
+  std::string target_endpoint;  ///< the URL without password
+  std::chrono::system_clock::time_point started_at{};
+  double duration_s = 0;
+  /// false when the run was interrupted (Ctrl-C, a deadline): what was measured is still written.
+  bool complete = true;
+  std::optional<std::uint64_t> seed;
+  std::vector<Case> cases;
+  std::map<std::string, std::string> statements;  ///< conformance: id -> pass|fail|untested
+  Json metrics;                                   ///< swarm: DESIGN.md §6 metrics (null: none)
+  std::vector<Finding> findings;                  ///< fuzz, and findings outside any case
+
+  /// Counts the cases by verdict.
+  [[nodiscard]] Summary summary() const;
+
+  friend bool operator==(const Report&, const Report&) = default;
+};
+
+[[nodiscard]] std::string_view to_string(Kind kind) noexcept;
+[[nodiscard]] std::string_view to_string(Verdict verdict) noexcept;
+
+/// "2026-11-21T10:00:00.123Z": RFC 3339 in UTC, milliseconds truncated (report.json's started_at).
+[[nodiscard]] std::string to_rfc3339(std::chrono::system_clock::time_point at);
+/// Any RFC 3339 date-time ("T" or "t", "Z" or a ±hh:mm offset, up to nanoseconds); nullopt when
+/// the text is not one.
+[[nodiscard]] std::optional<std::chrono::system_clock::time_point> parse_rfc3339(
+    std::string_view text);
+
+/// report.json as DESIGN.md §6 and reports/schema/report.schema.json describe it.
+[[nodiscard]] Json to_json(const Report& report);
+/// Reads a report.json back (for `gauntlet report diff|merge|render`); nullopt and `error` set
+/// when the file is not a gauntlet.report/1 document.
+[[nodiscard]] std::optional<Report> from_json(const Json& json, std::string& error);
+/// The text of report.json: to_json indented by two spaces, ending in a newline. Bytes that are not
+/// UTF-8 become U+FFFD (a plain dump() would throw on them).
+[[nodiscard]] std::string to_json_text(const Report& report);
+
+[[nodiscard]] std::string to_junit_xml(const Report& report);
+[[nodiscard]] std::string to_markdown(const Report& report);
+[[nodiscard]] std::string to_html(const Report& report);
+
+/// Writes `content` to `path` through a temporary file in the same directory and a rename, so a
+/// reader never sees half a report. Returns an error message, or nullopt on success.
+std::optional<std::string> write_atomically(const std::string& path, std::string_view content);
+
+/// Creates `dir` if needed and writes report.json, junit.xml, summary.md and report.html into it
+/// (each atomically). Returns an error message naming the file, or nullopt.
+std::optional<std::string> write_all(const std::string& dir, const Report& report);
+
+}  // namespace gauntlet::reports

@@ -1,0 +1,278 @@
+// summary.md: a pull-request comment. It leads with the outcome, lists the cases, and shows each
+// failure's detail; the full picture (traces, mismatches) is in report.html. A comment has a size
+// limit (GitHub: 65,536 characters), so long reports list only the cases that did not pass and
+// cut long details.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+
+#include "gauntlet/reports/report.hpp"
+#include "text.hpp"
+
+namespace gauntlet::reports {
+
+namespace {
+
+constexpr std::size_t all_cases_up_to = 100;    // above this, the table lists non-passing cases
+constexpr std::size_t max_table_rows = 150;     // ...and at most this many
+constexpr std::size_t max_sections = 25;        // failure sections with a detail block
+constexpr std::size_t max_detail_bytes = 2000;  // per detail block
+constexpr std::size_t max_listed = 50;          // failing statements, report-level findings
+constexpr std::size_t max_title_bytes = 200;    // a title in the table or a section heading
+constexpr std::size_t table_budget = 30000;     // bytes of the file when the table stops growing
+constexpr std::size_t budget = 60000;  // bytes; failure sections stop before the file exceeds it
+
+// `text` cut to at most `limit` bytes on a character boundary, with "..." when cut.
+std::string shorten(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) {
+    --cut;
+  }
+  return std::string(text.substr(0, cut)) + "...";
+}
+
+// Inline text: one line, with every character Markdown could read as markup escaped (a backslash
+// before ASCII punctuation is always literal in CommonMark). `|` matters most: it splits table
+// cells.
+std::string inline_text(std::string_view text) {
+  std::string out;
+  for (const char c : detail::clean_text(text)) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      out += ' ';
+      continue;
+    }
+    if (std::string_view("\\`*[]<>|~&#").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  // `_` emphasises only at a word's edge (GFM): "out_of_order" stays as it is.
+  std::string escaped;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const bool inside_word = i > 0 && i + 1 < out.size() &&
+                             std::isalnum(static_cast<unsigned char>(out[i - 1])) != 0 &&
+                             std::isalnum(static_cast<unsigned char>(out[i + 1])) != 0;
+    if (out[i] == '_' && !inside_word) escaped += '\\';
+    escaped += out[i];
+  }
+  return escaped;
+}
+
+std::size_t longest_backtick_run(std::string_view text) {
+  std::size_t longest = 0;
+  for (std::size_t run = 0; const char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
+
+// A code span that holds any text: its backtick fence is longer than any run inside. In a table
+// cell `|` is escaped even there (GitHub splits cells before it parses code spans).
+std::string code(std::string_view text, bool in_table = true) {
+  std::string clean;
+  for (const char c : detail::clean_text(text)) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      clean += ' ';
+    } else if (c == '|' && in_table) {
+      clean += "\\|";
+    } else {
+      clean += c;
+    }
+  }
+  const std::string fence(longest_backtick_run(clean) + 1, '`');
+  const bool pad = !clean.empty() && (clean.front() == '`' || clean.back() == '`');
+  return fence + (pad ? " " : "") + clean + (pad ? " " : "") + fence;
+}
+
+// A fenced block for multi-line text, cut to `limit` bytes on a character boundary.
+std::string code_block(std::string_view text, std::size_t limit) {
+  std::string clean = detail::clean_text(text);
+  std::string note;
+  if (clean.size() > limit) {
+    std::size_t cut = limit;
+    while (cut > 0 && (static_cast<unsigned char>(clean[cut]) & 0xC0U) == 0x80U) {
+      --cut;
+    }
+    note = fmt::format("(cut: {} more bytes; the whole detail is in report.json)\n",
+                       clean.size() - cut);
+    clean.resize(cut);
+  }
+  const std::string fence(std::max<std::size_t>(3, longest_backtick_run(clean) + 1), '`');
+  if (!clean.empty() && clean.back() != '\n') clean += '\n';
+  return fence + "text\n" + clean + fence + "\n" + note;
+}
+
+void headline(std::string& out, const Report& report, const Summary& s) {
+  out += fmt::format(
+      "## {} · gauntlet {} · {}: {} cases, {} passed, {} failed, {} errors, {} skipped, {} "
+      "waived\n\n",
+      detail::failed(report, s) ? "FAIL" : "PASS", to_string(report.kind),
+      inline_text(report.target_name), s.total, s.passed, s.failed, s.errors, s.skipped, s.waived);
+  out += fmt::format("Target {} · started {} · took {} · gauntlet {}", code(report.target_endpoint),
+                     to_rfc3339(report.started_at), detail::human_duration(report.duration_s),
+                     inline_text(report.tool_version));
+  if (report.seed) out += fmt::format(" · seed {}", *report.seed);
+  if (!report.findings.empty()) out += fmt::format(" · {} findings", report.findings.size());
+  out += "\n\n";
+  if (!report.complete) {
+    out +=
+        "> **Warning: incomplete run.** It was interrupted before every case ran; the counts "
+        "cover only the cases that ran.\n\n";
+  }
+}
+
+void case_table(std::string& out, const Report& report, const Summary& s) {
+  if (report.cases.empty()) {
+    out += "No cases ran.\n\n";
+    return;
+  }
+  const bool only_problems = report.cases.size() > all_cases_up_to;
+  const bool protocols = std::any_of(report.cases.begin(), report.cases.end(),
+                                     [](const Case& c) { return !c.protocol.empty(); });
+  const bool levels = std::any_of(report.cases.begin(), report.cases.end(),
+                                  [](const Case& c) { return !c.level.empty(); });
+  out += "| verdict | case | title | spec |";
+  out += protocols ? " protocol |" : "";
+  out += levels ? " level |" : "";
+  out += " time |\n|---|---|---|---|";
+  out += protocols ? "---|" : "";
+  out += levels ? "---|" : "";
+  out += "---:|\n";
+  std::size_t rows = 0, unlisted = 0;
+  for (const Case& c : report.cases) {
+    if ((only_problems && c.verdict == Verdict::pass) || rows == max_table_rows ||
+        out.size() > table_budget) {
+      ++unlisted;
+      continue;
+    }
+    ++rows;
+    std::string spec;
+    for (const std::string& id : c.spec) {
+      spec += (spec.empty() ? "" : ", ") + inline_text(id);
+    }
+    out += fmt::format("| {} | {} | {} | {} |", detail::label(c.verdict), code(c.id),
+                       inline_text(shorten(c.title, max_title_bytes)), spec);
+    if (protocols) out += " " + inline_text(c.protocol) + " |";
+    if (levels) out += " " + inline_text(c.level) + " |";
+    out += " " + detail::human_duration(c.duration_ms / 1000) + " |\n";
+  }
+  if (unlisted > 0) {
+    out += fmt::format(
+        "\n{} more cases are not listed ({} passed in all); report.html lists every "
+        "case.\n",
+        unlisted, s.passed);
+  }
+  out += "\n";
+}
+
+void statements(std::string& out, const Report& report) {
+  if (report.kind != Kind::conformance && report.statements.empty()) return;
+  const auto counts = detail::count_statements(report);
+  out += "### Statements\n\n| pass | fail | untested | total |\n|---:|---:|---:|---:|\n";
+  out += fmt::format("| {} | {} | {} | {} |\n\n", counts.pass, counts.fail, counts.untested,
+                     report.statements.size());
+  std::string failing;
+  std::size_t listed = 0;
+  for (const auto& [id, status] : report.statements) {
+    if (status != "fail") continue;
+    if (listed++ == max_listed) {
+      failing += ", ...";
+      break;
+    }
+    failing += (failing.empty() ? "" : ", ") + inline_text(id);
+  }
+  if (!failing.empty()) out += "Failing statements: " + failing + "\n\n";
+}
+
+void metrics(std::string& out, const Report& report) {
+  const auto rows = detail::metric_rows(report.metrics);
+  if (rows.empty()) return;
+  out += "### Metrics\n\n| metric | value |\n|---|---:|\n";
+  for (const auto& [name, value] : rows) {
+    out += fmt::format("| {} | {} |\n", inline_text(name), inline_text(value));
+  }
+  out += "\n";
+}
+
+std::string finding_line(const Finding& f) {
+  std::string line = "- ";
+  if (!f.statement.empty()) line += "**" + inline_text(f.statement) + "** ";
+  if (!f.client.empty()) line += "(" + inline_text(f.client) + ") ";
+  line += inline_text(f.description);
+  if (!f.packet_hex.empty()) line += ": " + code(f.packet_hex, false);
+  return line + "\n";
+}
+
+void findings(std::string& out, const Report& report) {
+  if (report.findings.empty()) return;
+  out += "### Findings\n\n";
+  for (std::size_t i = 0; i < report.findings.size() && i < max_listed; ++i) {
+    out += finding_line(report.findings[i]);
+  }
+  if (report.findings.size() > max_listed) {
+    out += fmt::format("- and {} more: report.html lists them all\n",
+                       report.findings.size() - max_listed);
+  }
+  out += "\n";
+}
+
+std::string failure_section(const Case& c) {
+  std::string out = fmt::format("#### {} {}", detail::label(c.verdict), code(c.id, false));
+  if (!c.title.empty()) out += ": " + inline_text(shorten(c.title, max_title_bytes));
+  out += "\n\n";
+  std::string facts;
+  auto fact = [&facts](const std::string& text) { facts += (facts.empty() ? "" : " · ") + text; };
+  for (const std::string& id : c.spec) {
+    fact(inline_text(id));
+  }
+  if (!c.protocol.empty()) fact("MQTT " + inline_text(c.protocol));
+  if (!c.level.empty()) fact(inline_text(c.level));
+  if (!c.file.empty()) fact("file " + code(c.file, false));
+  if (!c.traces.empty()) fact("packet traces in report.html");
+  if (!facts.empty()) out += facts + "\n\n";
+  out += c.detail.empty() ? std::string("(no detail)\n") : code_block(c.detail, max_detail_bytes);
+  out += "\n";
+  for (const Finding& f : c.findings) {
+    out += finding_line(f);
+  }
+  if (!c.findings.empty()) out += "\n";
+  return out;
+}
+
+void failures(std::string& out, const Report& report, const Summary& s) {
+  if (s.failed + s.errors == 0) return;
+  out += "### Failures\n\n";
+  std::uint64_t shown = 0;
+  for (const Case& c : report.cases) {
+    if (!detail::is_problem(c.verdict)) continue;
+    const std::string section = failure_section(c);
+    if (shown == max_sections || out.size() + section.size() > budget) break;
+    out += section;
+    ++shown;
+  }
+  if (shown < s.failed + s.errors) {
+    out += fmt::format("{} more failures are not shown here; report.html has them all.\n\n",
+                       s.failed + s.errors - shown);
+  }
+}
+
+}  // namespace
+
+std::string to_markdown(const Report& report) {
+  const Summary s = report.summary();
+  std::string out;
+  headline(out, report, s);
+  case_table(out, report, s);
+  statements(out, report);
+  metrics(out, report);
+  findings(out, report);
+  failures(out, report, s);
+  while (out.ends_with("\n\n")) {
+    out.pop_back();  // one newline at the end
+  }
+  return out;
+}
+
+}  // namespace gauntlet::reports

@@ -1,0 +1,28 @@
+// Sample reports of every kind and shape, shared by the unit tests and by the sample writer whose
+// output the schema test validates. They use every field, so a field the writers forget or the
+// schema rejects shows up.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gauntlet/reports/report.hpp"
+
+namespace gauntlet::reports::samples {
+
+/// 2026-11-21T10:00:00.123Z
+std::chrono::system_clock::time_point fixed_time();
+
+Report passing();      ///< a run where every case passed
+Report failing();      ///< a run with a failure (mismatches, traces, findings) and an error
+Report incomplete();   ///< an interrupted run
+Report conformance();  ///< statements, skips, a waived case, protocols and levels
+Report swarm();        ///< metrics
+Report fuzz();         ///< report-level findings
+Report hostile();      ///< markup, control characters and invalid UTF-8 everywhere
+
+/// Every sample above with a directory name ("passing", ...).
+std::vector<std::pair<std::string, Report>> all();
+
+}  // namespace gauntlet::reports::samples

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Validates report.json files against reports/schema/report.schema.json (JSON Schema 2020-12).
+
+usage: validate_schema.py SCHEMA REPORT.json|DIR...   (a DIR is searched for report.json files)
+
+Besides the reports, it checks that the schema itself is valid and that it is not too loose: a few
+broken copies of the first report (wrong schema id, unknown field, bad verdict, missing field) must
+each be rejected. Exit status 0 when all is as expected, 1 otherwise.
+"""
+import copy
+import json
+import pathlib
+import sys
+
+try:
+    import jsonschema
+except ImportError:
+    sys.exit("validate_schema.py: the Python module jsonschema is missing "
+             "(Debian: apt-get install python3-jsonschema)")
+
+
+def reports(arguments):
+    for argument in arguments:
+        path = pathlib.Path(argument)
+        if path.is_dir():
+            yield from sorted(path.rglob("report.json"))
+        else:
+            yield path
+
+
+def broken_copies(report):
+    """(what, document) pairs that the schema must reject."""
+    def changed(what, edit):
+        document = copy.deepcopy(report)
+        edit(document)
+        return what, document
+
+    yield changed("wrong schema id", lambda d: d.update(schema="gauntlet.report/2"))
+    yield changed("unknown top-level field", lambda d: d.update(surprise=1))
+    yield changed("missing started_at", lambda d: d.pop("started_at"))
+    yield changed("started_at not RFC 3339 UTC", lambda d: d.update(started_at="21/11/2026"))
+    yield changed("negative duration", lambda d: d.update(duration_s=-1))
+    yield changed("bad kind", lambda d: d.update(kind="bench"))
+    yield changed("statements outside conformance empty",
+                  lambda d: d.update(kind="run", statements={}))
+    if report.get("cases"):
+        yield changed("bad verdict", lambda d: d["cases"][0].update(verdict="maybe"))
+        yield changed("missing case id", lambda d: d["cases"][0].pop("id"))
+        yield changed("bad protocol", lambda d: d["cases"][0].update(protocol="4"))
+        yield changed("empty optional array", lambda d: d["cases"][0].update(traces=[]))
+        yield changed("bad statement id", lambda d: d["cases"][0].update(spec=["3.1.2-3"]))
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 1
+    schema = json.loads(pathlib.Path(argv[1]).read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    if validator_class is not jsonschema.Draft202012Validator:
+        print(f"{argv[1]}: expected a draft 2020-12 schema", file=sys.stderr)
+        return 1
+    checker = getattr(validator_class, "FORMAT_CHECKER", None) or jsonschema.FormatChecker()
+    validator = validator_class(schema, format_checker=checker)
+
+    failed = False
+    files = list(reports(argv[2:]))
+    if not files:
+        print("validate_schema.py: no report.json found", file=sys.stderr)
+        return 1
+    for path in files:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+        for error in errors:
+            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            print(f"{path}: {where}: {error.message}", file=sys.stderr)
+        failed = failed or bool(errors)
+        print(f"{path}: {'INVALID' if errors else 'valid'}")
+
+    first = json.loads(files[0].read_text(encoding="utf-8"))
+    for what, document in broken_copies(first):
+        if validator.is_valid(document):
+            print(f"schema too loose: accepts a report with {what}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
