@@ -235,7 +235,15 @@ std::variant<SourceDocument, FileError> SourceDocument::parse(std::string file,
 
 std::variant<SourceDocument, FileError> SourceDocument::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return FileError{{path, 0, 0}, "unreadable", "cannot open the file"};
+  if (!in) {
+    // Built step by step: GCC 12 at -O3 sees a nested aggregate temporary here as maybe
+    // uninitialized (a false positive).
+    FileError error;
+    error.position.file = path;
+    error.rule = "unreadable";
+    error.message = "cannot open the file";
+    return error;
+  }
   std::ostringstream text;
   text << in.rdbuf();
   return parse(path, text.str());
