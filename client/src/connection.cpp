@@ -257,6 +257,10 @@ void Connection::start_write() {
     self->write_in_progress_ = false;
     if (self->shut_) return;
     if (ec) {
+      // Over TLS, before the broker sent anything, the read that is pending will bring the
+      // reason (a TLS 1.3 server refusing a client certificate alerts, then resets; the write of
+      // CONNECT may notice the reset first). Let the read report it.
+      if (self->endpoint_.tls() && !self->received_any_) return;
       self->session_.closed(Clock::now(), "write failed: " + ec.message());
       self->flush();
       self->shut();
