@@ -278,8 +278,7 @@ void Session::send_raw(codec::ByteView bytes, TimePoint now) {
   decoder.feed(bytes);
   for (codec::DecodeResult result = decoder.next(); result.ok(); result = decoder.next()) {
     const codec::Packet& packet = result.packet();
-    if (const auto* connect = std::get_if<codec::Connect>(&packet)) {
-      (void)connect;
+    if (std::holds_alternative<codec::Connect>(packet)) {
       if (state_ == State::awaiting_connack) connect_sent_at_ = now;
     } else if (const auto* publish = std::get_if<codec::Publish>(&packet)) {
       if (publish->qos != QoS::at_most_once) raw_ids_.insert(publish->packet_id);

@@ -39,12 +39,6 @@ inline std::string hex(codec::ByteView bytes) {
   return codec::to_hex(bytes, " ");
 }
 
-inline const char* cause_name(ConnectionEnded::Cause cause) {
-  static constexpr const char* names[] = {"refused", "server_disconnect", "closed",
-                                          "protocol_error", "timeout"};
-  return names[static_cast<std::size_t>(cause)];
-}
-
 /// One line per event, for comparing whole event logs and for readable failures.
 inline std::string describe(const Event& event) {
   const auto codes = [](const std::vector<std::uint8_t>& list) {
@@ -60,7 +54,7 @@ inline std::string describe(const Event& event) {
           return "Connected session_present=" + std::to_string(e.session_present) +
                  " resent=" + std::to_string(e.resent);
         } else if constexpr (std::is_same_v<E, ConnectionEnded>) {
-          return "ConnectionEnded cause=" + std::string(cause_name(e.cause)) +
+          return "ConnectionEnded cause=" + std::string(to_string(e.cause)) +
                  " reason=" + std::to_string(e.reason_code) + " (" + e.detail + ")";
         } else if constexpr (std::is_same_v<E, MessageReceived>) {
           return "MessageReceived " + e.topic + " qos=" + std::to_string(static_cast<int>(e.qos)) +
@@ -405,6 +399,6 @@ inline void PrintTo(ReasonCode code, std::ostream* os) {
 
 namespace gauntlet::client {
 inline void PrintTo(ConnectionEnded::Cause cause, std::ostream* os) {
-  *os << test::cause_name(cause);
+  *os << to_string(cause);
 }
 }  // namespace gauntlet::client

@@ -73,6 +73,17 @@ Json expand_tree(const Json& value, const Bindings& bindings) {
   return value;
 }
 
+/// A report case for the scenario, before any verdict.
+reports::Case case_for(const Scenario& scenario) {
+  reports::Case result;
+  result.id = scenario.name;
+  result.title = scenario.title;
+  result.spec = scenario.spec;
+  result.protocol = std::string(codec::to_string(scenario.version));
+  result.file = scenario.file;
+  return result;
+}
+
 /// The {"reason_code", "properties"} argument of disconnect and auth steps.
 std::pair<codec::ReasonCode, codec::PropertyBuilder> reason_and_properties(
     const Json& arguments, codec::PacketType packet) {
@@ -121,8 +132,7 @@ class Member {
   Run& run;
   const ClientGroup& group;
   std::uint32_t index;
-  std::string name;   ///< "sub[0]"
-  Bindings bindings;  ///< i, client, id
+  std::string name;  ///< "sub[0]"
   std::string client_id;
   std::shared_ptr<client::Connection> connection;
   std::deque<Observation> inbox;
@@ -172,7 +182,7 @@ class Run {
   awaitable<void> step(const Step& step, const Bindings& scope, Barriers* barriers);
   awaitable<void> parallel(const Step& step, const Bindings& scope);
   awaitable<void> barrier(const Step& step, Barriers* barriers);
-  awaitable<void> act(const Step& step, Member& member, const Bindings& scope,
+  awaitable<void> act(const Step& step, Member& member, const Bindings& scope, TimePoint deadline,
                       std::vector<std::function<awaitable<void>()>>& outcomes);
   awaitable<Observation> expect_one(const Step& step, Member& member, const Json& matcher,
                                     TimePoint deadline, std::uint64_t after_sequence,
@@ -221,13 +231,29 @@ Member::Member(Run& owner, const ClientGroup& spec, std::uint32_t position, cons
       group(spec),
       index(position),
       name(spec.name + "[" + std::to_string(position) + "]"),
-      bindings(&root),
       trace(owner.options().trace_packets),
       notifier_(owner.io()) {
-  bindings.set("i", std::to_string(index));
-  bindings.set("client", group.name);
-  client_id = expand(group.id_template, bindings);
-  bindings.set("id", client_id);
+  Bindings scope(&root);
+  scope.set("i", std::to_string(index));
+  scope.set("client", group.name);
+  client_id = expand(group.id_template, scope);
+}
+
+/// The templates of one member inside `scope` (the run's, or a loop's): {i}, {client}, {id}.
+Bindings member_bindings(const Bindings& scope, const Member& member) {
+  Bindings bindings(&scope);
+  bindings.set("i", std::to_string(member.index));
+  bindings.set("client", member.group.name);
+  bindings.set("id", member.client_id);
+  return bindings;
+}
+
+/// An observation as a failure shows it: without the inbox's bookkeeping, with its raw bytes.
+Json shown(const Observation& seen) {
+  Json event = seen.event;
+  event.erase("sequence");
+  if (!seen.raw.empty()) event["raw"] = codec::to_hex(codec::ByteView(seen.raw), " ");
+  return event;
 }
 
 void Member::push(Observation observation) {
@@ -401,7 +427,8 @@ void Run::connect(const Step& step, Member& member, const Bindings& bindings) {
   });
   if (member.connection) {
     if (member.connection->is_open()) fail(step, &member, "the client is already connected");
-    member.connection->session().reconfigure(std::move(config));
+    if (!member.connection->session().reconfigure(std::move(config)))
+      fail(step, &member, "the client's previous connection has not ended yet");
   } else {
     const ClientGroup& group = member.group;
     client::Endpoint endpoint = profile_.endpoints.at(group.endpoint);
@@ -465,10 +492,7 @@ awaitable<void> Run::step(const Step& step, const Bindings& scope, Barriers* bar
   const std::vector<Member*> members = targets(step);
   if (step.kind == StepKind::expect || step.kind == StepKind::expect_none) {
     for (Member* member : members) {
-      Bindings bindings(&scope);
-      bindings.set("i", std::to_string(member->index));
-      bindings.set("client", member->group.name);
-      bindings.set("id", member->client_id);
+      const Bindings bindings = member_bindings(scope, *member);
       const Json matchers = expand_tree(step.arguments, bindings);
       if (step.kind == StepKind::expect_none) {
         co_await expect_none(step, *member, matchers, deadline);
@@ -482,19 +506,15 @@ awaitable<void> Run::step(const Step& step, const Bindings& scope, Barriers* bar
   // acts at once and the deadline is shared.
   std::vector<std::function<awaitable<void>()>> outcomes;
   for (Member* member : members)
-    co_await act(step, *member, scope, outcomes);
+    co_await act(step, *member, scope, deadline, outcomes);
   for (auto& outcome : outcomes)
     co_await outcome();
-  (void)deadline;
 }
 
 awaitable<void> Run::act(const Step& step, Member& member, const Bindings& scope,
+                         TimePoint deadline,
                          std::vector<std::function<awaitable<void>()>>& outcomes) {
-  Bindings bindings(&scope);
-  bindings.set("i", std::to_string(member.index));
-  bindings.set("client", member.group.name);
-  bindings.set("id", member.client_id);
-  const TimePoint deadline = Clock::now() + step.within.value_or(scenario_.timeout);
+  const Bindings bindings = member_bindings(scope, member);
   // Outcomes of earlier commands that nobody waited for are not this step's.
   std::erase_if(member.inbox, [](const Observation& seen) {
     return seen.kind == "published" || seen.kind == "refused";
@@ -740,10 +760,7 @@ awaitable<Observation> Run::expect_one(const Step& step, Member& member, const J
       std::vector<Json> out;
       for (const Observation& seen : member.inbox) {
         if (seen.kind == "published" || seen.kind == "transport") continue;
-        Json entry = seen.event;
-        entry.erase("sequence");
-        if (!seen.raw.empty()) entry["raw"] = codec::to_hex(codec::ByteView(seen.raw), " ");
-        out.push_back(std::move(entry));
+        out.push_back(shown(seen));
       }
       return out;
     };
@@ -787,10 +804,8 @@ awaitable<void> Run::expect_none(const Step& step, Member& member, const Json& m
       for (const Json& matcher : list) {
         std::string why;
         if (matches(matcher, seen, why)) {
-          Json event = seen.event;
-          event.erase("sequence");
-          if (!seen.raw.empty()) event["raw"] = codec::to_hex(codec::ByteView(seen.raw), " ");
-          fail(step, &member, "an event arrived that must not", Json{{"none_of", list}}, {event});
+          fail(step, &member, "an event arrived that must not", Json{{"none_of", list}},
+               {shown(seen)});
         }
       }
     }
@@ -909,12 +924,7 @@ void Run::finish(reports::Case& result) {
 }
 
 reports::Case Run::execute() {
-  reports::Case result;
-  result.id = scenario_.name;
-  result.title = scenario_.title;
-  result.spec = scenario_.spec;
-  result.protocol = std::string(codec::to_string(scenario_.version));
-  result.file = scenario_.file;
+  reports::Case result = case_for(scenario_);
   for (const ClientGroup& group : scenario_.clients) {
     auto& members = groups_[group.name];
     for (std::uint32_t i = 0; i < group.count; ++i)
@@ -974,12 +984,7 @@ reports::Case Run::execute() {
 reports::Case run_scenario(const Scenario& scenario, const Profile& profile,
                            const RunOptions& options) {
   if (auto missing = unmet_requirement(scenario, profile)) {
-    reports::Case skipped;
-    skipped.id = scenario.name;
-    skipped.title = scenario.title;
-    skipped.spec = scenario.spec;
-    skipped.protocol = std::string(codec::to_string(scenario.version));
-    skipped.file = scenario.file;
+    reports::Case skipped = case_for(scenario);
     skipped.verdict = reports::Verdict::skip;
     skipped.detail = *missing;
     return skipped;

@@ -21,25 +21,6 @@ std::string plain_hex(std::string_view text) {
   return bytes ? codec::to_hex(codec::ByteView(*bytes)) : std::string(text);
 }
 
-std::string_view cause_name(client::ConnectionEnded::Cause cause) {
-  using Cause = client::ConnectionEnded::Cause;
-  switch (cause) {
-    case Cause::refused:
-      return "refused";
-    case Cause::server_disconnect:
-      return "server_disconnect";
-    case Cause::closed:
-      return "closed";
-    case Cause::protocol_error:
-      return "protocol_error";
-    case Cause::timeout:
-      return "timeout";
-    case Cause::transport_failed:
-      return "transport_failed";
-  }
-  return "closed";
-}
-
 /// A reason code (or a list of acceptable ones) against the code that arrived and its name as
 /// `gauntlet decode` printed it. A name is compared with that name, so that it means the same at
 /// every protocol level ("not_authorized" is 0x87 in 5.0 and return code 5 in 3.1.1).
@@ -176,7 +157,7 @@ std::optional<Observation> observe(const client::Event& event, codec::ProtocolVe
   if (const auto* ended = std::get_if<client::ConnectionEnded>(&event)) {
     out.kind = "closed";
     out.event = Json{{"type", "CLOSED"},
-                     {"cause", cause_name(ended->cause)},
+                     {"cause", client::to_string(ended->cause)},
                      {"reason_code", ended->reason_code},
                      {"detail", ended->detail}};
     return out;

@@ -11,15 +11,11 @@ namespace {
 /// Size of the whole packet at the front of `bytes`: nullopt when more bytes are needed, 0 when
 /// the Remaining Length is malformed (the rest is then shown as one chunk).
 std::optional<std::size_t> frame_size(const std::vector<std::uint8_t>& bytes) {
-  std::size_t length = 0;
-  for (std::size_t i = 1; i < 5; ++i) {
-    if (i >= bytes.size()) return std::nullopt;
-    length |= static_cast<std::size_t>(bytes[i] & 0x7FU) << (7 * (i - 1));
-    if ((bytes[i] & 0x80U) == 0) {
-      const std::size_t total = i + 1 + length;
-      if (bytes.size() < total) return std::nullopt;
-      return total;
-    }
+  const auto header = codec::read_fixed_header(codec::ByteView(bytes), codec::DecodeOptions{});
+  if (std::holds_alternative<codec::NeedMore>(header)) return std::nullopt;
+  if (const auto* fixed = std::get_if<codec::FixedHeader>(&header)) {
+    if (bytes.size() < fixed->packet_size()) return std::nullopt;
+    return fixed->packet_size();
   }
   return 0;
 }

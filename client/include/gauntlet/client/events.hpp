@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -41,6 +42,26 @@ struct ConnectionEnded {
   std::uint8_t reason_code = 0;  ///< CONNACK / DISCONNECT reason (or the one we sent)
   std::string detail;
 };
+
+/// "refused", "server_disconnect", "closed", "protocol_error", "timeout", "transport_failed" (the
+/// names scenario files and reports use).
+constexpr std::string_view to_string(ConnectionEnded::Cause cause) noexcept {
+  switch (cause) {
+    case ConnectionEnded::Cause::refused:
+      return "refused";
+    case ConnectionEnded::Cause::server_disconnect:
+      return "server_disconnect";
+    case ConnectionEnded::Cause::closed:
+      return "closed";
+    case ConnectionEnded::Cause::protocol_error:
+      return "protocol_error";
+    case ConnectionEnded::Cause::timeout:
+      return "timeout";
+    case ConnectionEnded::Cause::transport_failed:
+      return "transport_failed";
+  }
+  return "closed";
+}
 
 /// An application message delivered to this client.
 struct MessageReceived {
