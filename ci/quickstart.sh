@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The README's first command: installs what Gauntlet needs, builds it, and runs the main job.
-# At this stage of the project the main job is:
-#   1. every shipped scenario (scenarios/examples/) against a Mosquitto started here on loopback
-#      ports from QUICKSTART_PORT_BASE (default 23800), reports in gauntlet-report/run/;
-#   2. real captures of Mosquitto traffic decoded and checked byte by byte against the spec,
+# At this stage of the project the main job is, against a Mosquitto started here on loopback
+# ports from QUICKSTART_PORT_BASE (default 23800):
+#   1. the conformance suite (MQTT 3.1.1 and 5.0), reports in gauntlet-report/conformance/;
+#   2. every shipped scenario (scenarios/examples/), reports in gauntlet-report/run/;
+#   3. real captures of Mosquitto traffic decoded and checked byte by byte against the spec,
 #      JSON lines in gauntlet-report/decode/.
-# Later issues add the conformance run and a short swarm. The broker is stopped by its pid.
+# A later issue adds a short swarm. The broker is stopped by its pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
@@ -18,6 +19,10 @@ bash ci/brokers/mosquitto.sh start "$base"
 trap 'bash ci/brokers/mosquitto.sh stop "$base"' EXIT
 
 status=0
+echo "=== conformance suite against Mosquitto"
+"$gauntlet" conformance --profile "$GAUNTLET_BROKER_DIR/profile.json" --jobs 8 \
+  --report-dir gauntlet-report/conformance | tail -3 || status=$?
+
 echo "=== scenarios against Mosquitto"
 mapfile -t scenarios < <(find scenarios/examples -name '*.json' | sort)
 "$gauntlet" run "${scenarios[@]}" --profile "$GAUNTLET_BROKER_DIR/profile.json" --jobs 4 \
@@ -31,5 +36,5 @@ for capture in docs/samples/*.bin; do
   "$gauntlet" decode "$capture" > "gauntlet-report/decode/$name.jsonl.tmp" || status=$?
   mv "gauntlet-report/decode/$name.jsonl.tmp" "gauntlet-report/decode/$name.jsonl"
 done
-echo "reports: gauntlet-report/run/{report.json,junit.xml,summary.md,report.html}, gauntlet-report/decode/*.jsonl"
+echo "reports: gauntlet-report/{conformance,run}/{report.json,junit.xml,summary.md,report.html}, gauntlet-report/decode/*.jsonl"
 exit "$status"

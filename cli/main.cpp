@@ -2,8 +2,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "conformance_command.hpp"
 #include "decode_command.hpp"
 #include "exit_codes.hpp"
+#include "report_command.hpp"
 #include "run_command.hpp"
 
 int main(int argc, char** argv) {
@@ -13,6 +15,8 @@ int main(int argc, char** argv) {
   int exit_code = gauntlet::cli::exit_ok;
   gauntlet::cli::add_decode_command(app, exit_code);
   gauntlet::cli::add_run_command(app, exit_code);
+  gauntlet::cli::add_conformance_command(app, exit_code);
+  gauntlet::cli::add_report_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -10,7 +10,8 @@
 # Users: alice/alice-secret and bob/bob-secret may do anything; limited/limited-secret may only
 # read limited/# and write limited/out.
 # It also writes profile.json (docs/profiles.md) there: the broker as `gauntlet run --profile` and
-# `gauntlet conformance --profile` see it.
+# `gauntlet conformance --profile` see it, with the judged deviations of Mosquitto 2.0.11 from
+# mosquitto-deviations.json (docs/results/mosquitto.md explains each).
 # State (config, PKI, password file, ACL, pid, log) lives in $GAUNTLET_BROKER_DIR, by default
 # ${TMPDIR:-/tmp}/gauntlet-mosquitto-PORT_BASE. The broker is stopped by its pid, never by name.
 #
@@ -81,7 +82,8 @@ write_profile() {
     "start": "bash $here/mosquitto.sh start $base",
     "stop": "bash $here/mosquitto.sh stop $base",
     "restart": "bash $here/mosquitto.sh start $base"
-  }
+  },
+  "known_deviations": $(cat "$here/mosquitto-deviations.json")
 }
 PROFILE
 }

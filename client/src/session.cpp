@@ -501,9 +501,12 @@ void Session::on_connack(const codec::Connack& connack, codec::ByteView raw, Tim
       static_cast<std::uint16_t>(property_number(props, PropertyId::topic_alias_maximum, 0));
   server_maximum_qos_ = static_cast<QoS>(property_number(props, PropertyId::maximum_qos, 2));
   server_retain_available_ = property_number(props, PropertyId::retain_available, 1) != 0;
-  // The server's keep alive replaces ours (MQTT-3.1.2-21).
-  keep_alive_s_ = static_cast<std::uint16_t>(
-      property_number(props, PropertyId::server_keep_alive, config_.keep_alive_s));
+  // The server's keep alive replaces ours (MQTT-3.1.2-21). A caller who wrote the CONNECT
+  // (send_connect = false) owns the keep-alive too: no PINGREQ of ours may hide its silence.
+  keep_alive_s_ = config_.send_connect
+                      ? static_cast<std::uint16_t>(property_number(
+                            props, PropertyId::server_keep_alive, config_.keep_alive_s))
+                      : 0;
   if (const auto assigned = props.find(PropertyId::assigned_client_identifier)) {
     config_.client_id = std::string(assigned->text);
   }
@@ -513,7 +516,12 @@ void Session::on_connack(const codec::Connack& connack, codec::ByteView raw, Tim
   }
   std::size_t resent = 0;
   if (!connack.session_present) {
-    discard_session_state();  // the broker kept nothing: neither do we (MQTT-3.2.2-5)
+    // The broker kept nothing: neither do we (MQTT-3.2.2-5). Raw packets the caller sent on
+    // this connection before the CONNACK (pipelined) are still in flight, and still the
+    // caller's: their acknowledgements must not become findings.
+    std::set<std::uint16_t> raw_ids = std::move(raw_ids_);
+    discard_session_state();
+    raw_ids_ = std::move(raw_ids);
   } else {
     // Resume: unacknowledged PUBLISH packets again with DUP, PUBREL for those past PUBREC, in
     // their original order (MQTT-4.4.0-1, MQTT-4.6.0-1). The new connection's Receive Maximum

@@ -380,6 +380,30 @@ TEST_P(SessionPublishIn, WithoutSendConnectTheCallerSendsIt) {
   EXPECT_TRUE(session().is_connected());
 }
 
+TEST_P(SessionPublishIn, RawPacketsPipelinedBeforeTheConnackStayTheCallers) {
+  SessionConfig quiet = config("pipelined");
+  quiet.send_connect = false;
+  start(quiet);
+  codec::Connect connect;
+  connect.version = version();
+  connect.client_id = "pipelined";
+  session().send_raw(codec::ByteView(encode(connect)), now());
+  codec::Subscribe subscribe;
+  subscribe.packet_id = 7;
+  subscribe.subscriptions.push_back({"pipelined/t", {}});
+  session().send_raw(codec::ByteView(encode(subscribe)), now());
+  pump();
+  expect_sent<codec::Connect>();
+  expect_sent<codec::Subscribe>();
+  broker(codec::Connack{});  // Session Present 0: the session state goes, the raw ids stay
+  expect_event<Connected>();
+  codec::Suback suback;
+  suback.packet_id = 7;
+  suback.reason_codes = {ReasonCode::granted_qos_0};
+  broker(suback);
+  expect_no_events();
+}
+
 // --- 6. Receive Maximum ------------------------------------------------------------------------
 
 TEST_F(SessionTest, ReceiveMaximumWindow) {
@@ -1072,6 +1096,27 @@ TEST_F(SessionTest, ServerKeepAliveZeroDisablesPings) {
   server.add(PropertyId::server_keep_alive, 0);
   start_connected(std::move(cfg), connack(false, ReasonCode::success, server.view()));
   EXPECT_FALSE(deadline().has_value());
+  advance(1h);
+  timer();
+  expect_nothing_sent();
+}
+
+TEST_F(SessionTest, ACallerWhoWroteTheConnectOwnsTheKeepAlive) {
+  SessionConfig cfg = config_for(V::v5, "raw-keepalive");
+  cfg.send_connect = false;
+  start(cfg);
+  codec::Connect connect;
+  connect.version = V::v5;
+  connect.client_id = "raw-keepalive";
+  connect.keep_alive = 1;
+  session().send_raw(codec::ByteView(encode(connect)), now());
+  pump();
+  expect_sent<codec::Connect>();
+  codec::PropertyBuilder server;
+  server.add(PropertyId::server_keep_alive, 1);
+  broker(connack(false, ReasonCode::success, server.view()));
+  expect_event<Connected>();
+  // The silence is the caller's test: no PINGREQ of ours may break it.
   advance(1h);
   timer();
   expect_nothing_sent();

@@ -4,6 +4,7 @@
 // from the report is escaped; the script is a constant and reads the page, never report data.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 #include "gauntlet/reports/report.hpp"
@@ -46,6 +47,7 @@ constexpr std::string_view script = R"(
 (() => {
   const text = document.getElementById('filter');
   const boxes = Array.from(document.querySelectorAll('input[data-verdict]'));
+  const selects = Array.from(document.querySelectorAll('select[data-facet]'));
   const rows = Array.from(document.querySelectorAll('#case-table > tbody > tr'));
   const shown = document.getElementById('shown');
   const apply = () => {
@@ -54,7 +56,8 @@ constexpr std::string_view script = R"(
     let count = 0;
     for (const row of rows) {
       const haystack = row.dataset.search.toLowerCase();
-      const visible = on.has(row.dataset.verdict) && words.every(w => haystack.includes(w));
+      const visible = on.has(row.dataset.verdict) && words.every(w => haystack.includes(w)) &&
+        selects.every(s => s.value === '' || row.dataset[s.dataset.facet] === s.value);
       row.hidden = !visible;
       if (visible) count++;
     }
@@ -62,6 +65,7 @@ constexpr std::string_view script = R"(
   };
   text.addEventListener('input', apply);
   for (const box of boxes) box.addEventListener('change', apply);
+  for (const select of selects) select.addEventListener('change', apply);
   apply();
 })();
 )";
@@ -138,22 +142,67 @@ void header(std::string& out, const Report& report, const Summary& s) {
 
 void statements(std::string& out, const Report& report) {
   if (report.kind != Kind::conformance && report.statements.empty()) return;
-  const auto counts = detail::count_statements(report);
-  out += "<section id=\"statements\"><h2>Statements</h2>\n<ul class=\"counts\">";
-  out += fmt::format(R"(<li class="v-pass"><b>{}</b>pass</li><li class="v-fail"><b>{}</b>fail</li>)"
-                     R"(<li class="v-skip"><b>{}</b>untested</li><li><b>{}</b>total</li></ul>)",
-                     counts.pass, counts.fail, counts.untested, report.statements.size());
-  if (!report.statements.empty()) {
-    out += "\n<details><summary>every statement</summary><table><tbody>\n";
-    for (const auto& [id, status] : report.statements) {
-      out += fmt::format("<tr><td>{}</td><td class=\"v-{}\">{}</td></tr>\n", html(id),
-                         status == "fail"   ? "fail"
-                         : status == "pass" ? "pass"
-                                            : "skip",
-                         html(status));
-    }
-    out += "</tbody></table></details>";
+  out += "<section id=\"statements\"><h2>Statements</h2>\n";
+  const auto levels = detail::count_statements(report);
+  if (levels.empty()) {
+    out += "<p>No statement of any protocol level was in this run.</p></section>\n";
+    return;
   }
+  out +=
+      "<table><thead><tr><th>protocol</th><th class=\"num\">statements</th>"
+      "<th class=\"num\">not applicable</th><th class=\"num\">checked</th>";
+  for (const std::string_view verdict : {"pass", "fail", "error", "waived", "skip", "untested"})
+    out += fmt::format("<th class=\"num\">{}</th>", verdict);
+  out += "</tr></thead><tbody>\n";
+  for (const detail::StatementCounts& c : levels) {
+    out += fmt::format(
+        "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{} ({:.0f} %)</td>",
+        html(c.protocol), c.total, c.of("not_applicable"), c.checked(), c.checked_percent());
+    for (const std::string_view verdict : {"pass", "fail", "error", "waived", "skip", "untested"})
+      out += fmt::format("<td class=\"num v-{}\">{}</td>", verdict == "untested" ? "skip" : verdict,
+                         c.of(verdict));
+    out += "</tr>\n";
+  }
+  out +=
+      "</tbody></table>\n<details><summary>every statement</summary><table><thead><tr>"
+      "<th>protocol</th><th>statement</th><th>verdict</th><th>cases</th><th>why</th>"
+      "</tr></thead><tbody>\n";
+  for (const StatementResult& s : report.statements) {
+    std::string cases;
+    for (const std::string& id : s.cases)
+      cases += (cases.empty() ? "" : " ") + id;
+    const std::string_view shade =
+        s.verdict == "pass" || s.verdict == "fail" || s.verdict == "error" || s.verdict == "waived"
+            ? std::string_view(s.verdict)
+            : std::string_view("skip");
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td class=\"v v-{}\">{}</td><td><code>{}</code></td>"
+        "<td>{}</td></tr>\n",
+        html(s.protocol), html(s.id), shade, html(s.verdict), html(cases), html(s.reason));
+  }
+  out += "</tbody></table></details></section>\n";
+}
+
+void change_list(std::string& out, std::string_view heading, const std::vector<Change>& list) {
+  if (list.empty()) return;
+  out += fmt::format("<h3>{} ({})</h3>\n<ul>\n", heading, list.size());
+  for (const Change& c : list)
+    out += fmt::format("<li>{}: {} &rarr; {}</li>\n", html(c.subject),
+                       html(c.before.empty() ? "absent" : c.before),
+                       html(c.after.empty() ? "absent" : c.after));
+  out += "</ul>\n";
+}
+
+void comparison(std::string& out, const Report& report) {
+  if (!report.comparison) return;
+  const Comparison& c = *report.comparison;
+  out += fmt::format("<section id=\"baseline\"><h2>Against the baseline <code>{}</code></h2>\n",
+                     html(c.baseline));
+  if (c.regressions.empty()) out += "<p class=\"v-pass\">No regression.</p>\n";
+  change_list(out, "Regressions", c.regressions);
+  change_list(out, "Fixed", c.fixes);
+  change_list(out, "Other changes", c.other);
   out += "</section>\n";
 }
 
@@ -193,6 +242,13 @@ void case_details(std::string& out, const Case& c) {
   out +=
       fmt::format("<details><summary>{}</summary>\n", html(summary.empty() ? "detail" : summary));
   if (!c.detail.empty()) out += "<pre>" + html(c.detail) + "</pre>\n";
+  if (!c.choices.empty()) {
+    out +=
+        "<p class=\"muted\">where the spec allows several behaviours, the broker chose</p><ul>\n";
+    for (const std::string& choice : c.choices)
+      out += "<li>" + html(choice) + "</li>\n";
+    out += "</ul>\n";
+  }
   for (const Mismatch& m : c.mismatches) {
     out += fmt::format("<h4>{} · {}: {}</h4>\n<p class=\"muted\">expected</p><pre>{}</pre>\n",
                        html(m.step), html(m.client), html(m.reason), pretty(m.expected));
@@ -228,21 +284,41 @@ void case_row(std::string& out, const Case& c) {
     spec += (spec.empty() ? "" : " ") + id;
   }
   const std::string search = c.id + " " + c.title + " " + spec + " " + c.protocol + " " + c.level +
-                             " " + c.file + " " + std::string(to_string(c.verdict));
-  out +=
-      fmt::format(R"(<tr data-verdict="{}" data-search="{}"><td>{}</td><td><code>{}</code></td>)",
-                  to_string(c.verdict), html(search), verdict_span(c.verdict), html(c.id));
-  out += fmt::format("<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>",
-                     html(c.title), html(spec), html(c.protocol), html(c.level),
-                     detail::human_duration(c.duration_ms / 1000));
+                             " " + c.area + " " + c.file + " " + std::string(to_string(c.verdict));
+  out += fmt::format(
+      R"(<tr data-verdict="{}" data-area="{}" data-protocol="{}" data-search="{}"><td>{}</td>)"
+      R"(<td><code>{}</code></td>)",
+      to_string(c.verdict), html(c.area), html(c.protocol), html(search), verdict_span(c.verdict),
+      html(c.id));
+  out += fmt::format(
+      "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>",
+      html(c.title), html(spec), html(c.area), html(c.protocol), html(c.level),
+      detail::human_duration(c.duration_ms / 1000));
   const bool rich = detail::is_problem(c.verdict) || !c.mismatches.empty() || !c.findings.empty() ||
-                    !c.traces.empty() || c.detail.find('\n') != std::string::npos;
+                    !c.traces.empty() || !c.choices.empty() ||
+                    c.detail.find('\n') != std::string::npos;
   if (rich) {
     case_details(out, c);
   } else {
     out += html(c.detail);
   }
   out += "</td></tr>\n";
+}
+
+// A drop-down that shows only the cases with one value of a field; none when all cases share one.
+void facet(std::string& out, const Report& report, std::string_view name,
+           std::string Case::*field) {
+  std::vector<std::string> values;
+  for (const Case& c : report.cases)
+    if (!(c.*field).empty() && std::find(values.begin(), values.end(), c.*field) == values.end())
+      values.push_back(c.*field);
+  if (values.size() < 2) return;
+  std::sort(values.begin(), values.end());
+  out +=
+      fmt::format(R"(<label>{} <select data-facet="{}"><option value="">all</option>)", name, name);
+  for (const std::string& value : values)
+    out += fmt::format(R"(<option value="{0}">{0}</option>)", html(value));
+  out += "</select></label>";
 }
 
 void cases(std::string& out, const Report& report, const Summary& s) {
@@ -254,11 +330,13 @@ void cases(std::string& out, const Report& report, const Summary& s) {
         fmt::format(R"(<label><input type="checkbox" data-verdict="{}" checked> {} ({})</label>)",
                     to_string(verdict), verdict_span(verdict), count);
   }
+  facet(out, report, "area", &Case::area);
+  facet(out, report, "protocol", &Case::protocol);
   out += "<span id=\"shown\" class=\"muted\"></span></div>\n";
   out +=
       "<table id=\"case-table\"><thead><tr><th>verdict</th><th>case</th><th>title</th>"
-      "<th>spec</th><th>protocol</th><th>level</th><th class=\"num\">time</th><th>detail</th>"
-      "</tr></thead>\n<tbody>\n";
+      "<th>spec</th><th>area</th><th>protocol</th><th>level</th><th class=\"num\">time</th>"
+      "<th>detail</th></tr></thead>\n<tbody>\n";
   for (const Case& c : report.cases) {
     case_row(out, c);
   }
@@ -279,6 +357,7 @@ std::string to_html(const Report& report) {
                      to_string(report.kind), html(report.target_name), style);
   header(out, report, s);
   out += "<main>\n";
+  comparison(out, report);
   statements(out, report);
   metrics(out, report);
   findings(out, report);

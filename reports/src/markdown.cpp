@@ -169,21 +169,37 @@ void case_table(std::string& out, const Report& report, const Summary& s) {
 
 void statements(std::string& out, const Report& report) {
   if (report.kind != Kind::conformance && report.statements.empty()) return;
-  const auto counts = detail::count_statements(report);
-  out += "### Statements\n\n| pass | fail | untested | total |\n|---:|---:|---:|---:|\n";
-  out += fmt::format("| {} | {} | {} | {} |\n\n", counts.pass, counts.fail, counts.untested,
-                     report.statements.size());
+  out += "### Statements\n\n";
+  const auto levels = detail::count_statements(report);
+  if (levels.empty()) {
+    out += "No statement of any protocol level was in this run.\n\n";
+    return;
+  }
+  out +=
+      "| protocol | statements | not applicable | checked | pass | fail | error | waived | skip "
+      "| untested |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const detail::StatementCounts& c : levels) {
+    out += fmt::format("| {} | {} | {} | {} ({:.0f} %) | {} | {} | {} | {} | {} | {} |\n",
+                       inline_text(c.protocol), c.total, c.of("not_applicable"), c.checked(),
+                       c.checked_percent(), c.of("pass"), c.of("fail"), c.of("error"),
+                       c.of("waived"), c.of("skip"), c.of("untested"));
+  }
+  out += "\n";
   std::string failing;
   std::size_t listed = 0;
-  for (const auto& [id, status] : report.statements) {
-    if (status != "fail") continue;
+  for (const StatementResult& s : report.statements) {
+    if (s.verdict != "fail" && s.verdict != "error") continue;
     if (listed++ == max_listed) {
       failing += ", ...";
       break;
     }
-    failing += (failing.empty() ? "" : ", ") + inline_text(id);
+    failing += (failing.empty() ? "" : ", ") + inline_text(s.protocol + " " + s.id);
   }
   if (!failing.empty()) out += "Failing statements: " + failing + "\n\n";
+}
+
+void comparison(std::string& out, const Report& report) {
+  if (report.comparison) out += to_markdown(*report.comparison) + "\n";
 }
 
 void metrics(std::string& out, const Report& report) {
@@ -258,12 +274,43 @@ void failures(std::string& out, const Report& report, const Summary& s) {
   }
 }
 
+void changes(std::string& out, std::string_view heading, const std::vector<Change>& list) {
+  if (list.empty()) return;
+  out += fmt::format("{} ({}):\n\n", heading, list.size());
+  std::size_t listed = 0;
+  for (const Change& c : list) {
+    if (listed++ == max_listed) {
+      out +=
+          fmt::format("- ... and {} more (report.json has them all)\n", list.size() - max_listed);
+      break;
+    }
+    out += fmt::format("- {}: {} → {}\n", inline_text(c.subject),
+                       c.before.empty() ? "absent" : inline_text(c.before),
+                       c.after.empty() ? "absent" : inline_text(c.after));
+  }
+  out += "\n";
+}
+
 }  // namespace
+
+std::string to_markdown(const Comparison& comparison) {
+  std::string out = fmt::format("### Against the baseline {}\n\n", code(comparison.baseline));
+  if (comparison.regressions.empty()) {
+    out += "No regression: no case that passed there fails here, and no statement either.\n\n";
+  }
+  changes(out, "**Regressions**", comparison.regressions);
+  changes(out, "Fixed", comparison.fixes);
+  changes(out, "Other changes", comparison.other);
+  while (out.ends_with("\n\n"))
+    out.pop_back();
+  return out + "\n";
+}
 
 std::string to_markdown(const Report& report) {
   const Summary s = report.summary();
   std::string out;
   headline(out, report, s);
+  comparison(out, report);
   case_table(out, report, s);
   statements(out, report);
   metrics(out, report);

@@ -122,6 +122,7 @@ Json case_json(const Case& c) {
   Json out{{"id", c.id}, {"title", c.title}, {"spec", c.spec}};
   if (!c.protocol.empty()) out["protocol"] = c.protocol;
   if (!c.level.empty()) out["level"] = c.level;
+  if (!c.area.empty()) out["area"] = c.area;
   if (!c.file.empty()) out["file"] = c.file;
   out["verdict"] = to_string(c.verdict);
   out["detail"] = c.detail;
@@ -139,7 +140,50 @@ Json case_json(const Case& c) {
       traces.push_back(trace_json(t));
     }
   }
+  if (!c.choices.empty()) out["choices"] = c.choices;
   return out;
+}
+
+// {"3.1.1": {"MQTT-1.5.3-1": {"verdict": ..., "cases": [...], "reason": ...}, ...}, "5": {...}}:
+// grouped by protocol level because the two specs reuse ids for different rules.
+Json statements_json(const std::vector<StatementResult>& statements) {
+  Json out = Json::object();
+  for (const StatementResult& s : statements) {
+    Json entry{{"verdict", s.verdict}, {"cases", s.cases}};
+    if (!s.reason.empty()) entry["reason"] = s.reason;
+    out[s.protocol][s.id] = std::move(entry);
+  }
+  return out;
+}
+
+// Per protocol level: how many statements have each verdict (derived; readers recompute it).
+Json statement_counts_json(const std::vector<StatementResult>& statements) {
+  Json out = Json::object();
+  for (const StatementResult& s : statements) {
+    Json& counts = out[s.protocol];
+    if (counts.is_null()) {
+      counts = Json{{"total", 0}};
+      for (const std::string_view verdict : statement_verdicts)
+        counts[std::string(verdict)] = 0;
+    }
+    counts["total"] = counts["total"].get<std::uint64_t>() + 1;
+    counts[s.verdict] = counts[s.verdict].get<std::uint64_t>() + 1;
+  }
+  return out;
+}
+
+Json changes_json(const std::vector<Change>& changes) {
+  Json out = Json::array();
+  for (const Change& c : changes)
+    out.push_back(Json{{"subject", c.subject}, {"before", c.before}, {"after", c.after}});
+  return out;
+}
+
+Json comparison_json(const Comparison& c) {
+  return Json{{"baseline", c.baseline},
+              {"regressions", changes_json(c.regressions)},
+              {"fixes", changes_json(c.fixes)},
+              {"other", changes_json(c.other)}};
 }
 
 }  // namespace
@@ -160,15 +204,14 @@ Json to_json(const Report& report) {
   for (const Case& c : report.cases) {
     cases.push_back(case_json(c));
   }
-  // A conformance report always has the map, even empty: "no statement covered" is an answer.
+  // A conformance report always has the table, even empty: "no statement covered" is an answer.
   if (report.kind == Kind::conformance || !report.statements.empty()) {
-    Json& statements = out["statements"] = Json::object();
-    for (const auto& [id, status] : report.statements) {
-      statements[id] = status;
-    }
+    out["statements"] = statements_json(report.statements);
+    out["statement_counts"] = statement_counts_json(report.statements);
   }
   if (!report.metrics.is_null()) out["metrics"] = report.metrics;
   if (!report.findings.empty()) out["findings"] = findings_json(report.findings);
+  if (report.comparison) out["comparison"] = comparison_json(*report.comparison);
   return out;
 }
 
@@ -356,6 +399,7 @@ Case read_case(const Json& value, const std::string& path) {
   if (const Json* level = find(value, "level")) {
     c.level = one_of(*level, member(path, "level"), {"must", "should", "may"});
   }
+  c.area = optional_string(value, "area", path);
   c.file = optional_string(value, "file", path);
   c.verdict = as_enum(require(value, "verdict", path), member(path, "verdict"), verdicts);
   c.detail = as_string(require(value, "detail", path), member(path, "detail"));
@@ -363,6 +407,40 @@ Case read_case(const Json& value, const std::string& path) {
   read_optional_array(value, "mismatches", path, c.mismatches, read_mismatch);
   read_optional_array(value, "findings", path, c.findings, read_finding);
   read_optional_array(value, "traces", path, c.traces, read_trace);
+  read_optional_array(value, "choices", path, c.choices, as_string);
+  return c;
+}
+
+StatementResult read_statement(const std::string& protocol, const std::string& id,
+                               const Json& value, const std::string& path) {
+  as_object(value, path);
+  StatementResult s;
+  s.protocol = protocol;
+  s.id = id;
+  s.verdict = one_of(require(value, "verdict", path), member(path, "verdict"),
+                     {"pass", "fail", "error", "waived", "skip", "untested", "not_applicable"});
+  const std::string cases_path = member(path, "cases");
+  const Json& cases = as_array(require(value, "cases", path), cases_path);
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    s.cases.push_back(as_string(cases[i], element(cases_path, i)));
+  s.reason = optional_string(value, "reason", path);
+  return s;
+}
+
+Change read_change(const Json& value, const std::string& path) {
+  as_object(value, path);
+  return Change{as_string(require(value, "subject", path), member(path, "subject")),
+                as_string(require(value, "before", path), member(path, "before")),
+                as_string(require(value, "after", path), member(path, "after"))};
+}
+
+Comparison read_comparison(const Json& value, const std::string& path) {
+  as_object(value, path);
+  Comparison c;
+  c.baseline = as_string(require(value, "baseline", path), member(path, "baseline"));
+  read_optional_array(value, "regressions", path, c.regressions, read_change);
+  read_optional_array(value, "fixes", path, c.fixes, read_change);
+  read_optional_array(value, "other", path, c.other, read_change);
   return c;
 }
 
@@ -404,13 +482,20 @@ Report read_report(const Json& json) {
     r.cases.push_back(read_case(cases[i], element("cases", i)));
   }
   if (const Json* statements = find(json, "statements")) {
-    for (const auto& [id, status] : as_object(*statements, "statements").items()) {
-      r.statements[id] = one_of(status, member("statements", id), {"pass", "fail", "untested"});
+    for (const auto& [protocol, table] : as_object(*statements, "statements").items()) {
+      const std::string table_path = member("statements", protocol);
+      if (protocol != "3.1" && protocol != "3.1.1" && protocol != "5")
+        fail(table_path, "expected a protocol level (3.1, 3.1.1 or 5)");
+      for (const auto& [id, entry] : as_object(table, table_path).items()) {
+        r.statements.push_back(read_statement(protocol, id, entry, member(table_path, id)));
+      }
     }
   }
   if (const Json* metrics = find(json, "metrics")) r.metrics = as_object(*metrics, "metrics");
   if (const Json* findings = find(json, "findings"))
     r.findings = read_findings(*findings, "findings");
+  if (const Json* comparison = find(json, "comparison"))
+    r.comparison = read_comparison(*comparison, "comparison");
   return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 
@@ -107,20 +108,21 @@ std::string human_duration(double seconds) {
   return fmt::format("{} h {:02} min", whole / 3600, whole / 60 % 60);
 }
 
-StatementCounts count_statements(const Report& report) {
-  StatementCounts counts;
-  for (const auto& [id, status] : report.statements) {
-    if (status == "pass") {
-      ++counts.pass;
-    } else if (status == "fail") {
-      ++counts.fail;
-    } else if (status == "untested") {
-      ++counts.untested;
-    } else {
-      ++counts.other;
-    }
+std::uint64_t StatementCounts::of(std::string_view verdict) const {
+  const auto it = by_verdict.find(verdict);
+  return it == by_verdict.end() ? 0 : it->second;
+}
+
+std::vector<StatementCounts> count_statements(const Report& report) {
+  std::vector<StatementCounts> out;
+  for (const StatementResult& s : report.statements) {
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const StatementCounts& c) { return c.protocol == s.protocol; });
+    if (it == out.end()) it = out.insert(out.end(), StatementCounts{s.protocol, 0, {}});
+    ++it->total;
+    ++it->by_verdict[s.verdict];
   }
-  return counts;
+  return out;
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,11 +28,26 @@ namespace gauntlet::reports::detail {
 /// A duration for people: "850 ms", "12.4 s", "3 min 05 s".
 [[nodiscard]] std::string human_duration(double seconds);
 
-/// The counts of the conformance statements map, by status.
+/// The statements of one protocol level, counted by verdict.
 struct StatementCounts {
-  std::uint64_t pass = 0, fail = 0, untested = 0, other = 0;
+  std::string protocol;
+  std::uint64_t total = 0;
+  std::map<std::string, std::uint64_t, std::less<>> by_verdict;
+
+  [[nodiscard]] std::uint64_t of(std::string_view verdict) const;
+  /// Statements a broker can be seen to break: all but the not applicable ones.
+  [[nodiscard]] std::uint64_t observable() const { return total - of("not_applicable"); }
+  /// Observable statements that cases check (whatever their verdict in this run).
+  [[nodiscard]] std::uint64_t checked() const { return observable() - of("untested"); }
+  /// checked() as a percentage of observable() (0 when nothing is observable).
+  [[nodiscard]] double checked_percent() const {
+    return observable() == 0
+               ? 0.0
+               : 100.0 * static_cast<double>(checked()) / static_cast<double>(observable());
+  }
 };
-[[nodiscard]] StatementCounts count_statements(const Report& report);
+/// One entry per protocol level, in the order the levels first appear.
+[[nodiscard]] std::vector<StatementCounts> count_statements(const Report& report);
 
 /// The swarm metrics as rows: nested objects become dotted names ("latency_us.p99"), in the order
 /// of the JSON. Whatever a later swarm adds shows up without a change here.
@@ -39,7 +55,9 @@ struct StatementCounts {
 
 /// The outcome the headlines show: a case failed or erred, or the fuzzer found something. It
 /// matches the exit code (DESIGN.md §4) for what the report knows.
+/// Against a baseline, only regressions count.
 [[nodiscard]] inline bool failed(const Report& report, const Summary& summary) noexcept {
+  if (report.comparison) return !report.comparison->regressions.empty();
   return summary.failed + summary.errors > 0 ||
          (report.kind == Kind::fuzz && !report.findings.empty());
 }

@@ -61,7 +61,9 @@ TEST(ReportHtml, CasesAreFilterable) {
         << verdict;
   }
   EXPECT_EQ(count(html, "<tr data-verdict="), 4U);
-  EXPECT_TRUE(contains(html, R"(<tr data-verdict="waived" data-search="will-delay )"));
+  EXPECT_TRUE(contains(
+      html,
+      R"(<tr data-verdict="waived" data-area="" data-protocol="5" data-search="will-delay )"));
   EXPECT_TRUE(contains(html, "addEventListener('input', apply)"));
 }
 
@@ -84,7 +86,10 @@ TEST(ReportHtml, FailuresFoldTheirDetailsMismatchesAndTraces) {
 TEST(ReportHtml, KindSections) {
   const std::string conformance = to_html(samples::conformance());
   EXPECT_TRUE(contains(conformance, R"(<section id="statements">)"));
-  EXPECT_TRUE(contains(conformance, R"(<li class="v-skip"><b>2</b>untested</li>)"));
+  EXPECT_TRUE(contains(conformance, R"(<td class="num">4 (80 %)</td>)")) << conformance;
+  EXPECT_TRUE(contains(conformance, R"(<section id="baseline">)"));
+  EXPECT_TRUE(contains(conformance, R"(<select data-facet="protocol">)"));
+  EXPECT_TRUE(contains(conformance, "the broker chose"));
   const std::string swarm = to_html(samples::swarm());
   EXPECT_TRUE(contains(swarm, "<tr><th>latency_us.p99</th><td class=\"num\">4100.5</td></tr>"));
   const std::string fuzz = to_html(samples::fuzz());

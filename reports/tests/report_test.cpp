@@ -159,6 +159,42 @@ TEST(ReportJson, OptionalSectionsFollowTheKind) {
   EXPECT_EQ(to_json(samples::fuzz())["seed"], 1234567890123ULL);
 }
 
+TEST(ReportJson, StatementsAreGroupedByProtocolLevelAndCounted) {
+  const Json j = to_json(samples::conformance());
+  EXPECT_EQ(j["statements"]["3.1.1"]["MQTT-3.9.3-1"]["verdict"], "fail");
+  EXPECT_EQ(j["statements"]["5"]["MQTT-3.1.2-3"]["verdict"], "not_applicable");
+  EXPECT_EQ(j["statements"]["5"]["MQTT-3.1.2-3"]["reason"], "binds the client only");
+  EXPECT_EQ(j["statement_counts"]["3.1.1"]["total"], 5);
+  EXPECT_EQ(j["statement_counts"]["3.1.1"]["untested"], 1);
+  EXPECT_EQ(j["statement_counts"]["5"]["not_applicable"], 1);
+  EXPECT_EQ(j["comparison"]["regressions"][0]["before"], "pass");
+  EXPECT_EQ(j["cases"][0]["area"], "connect");
+  EXPECT_EQ(j["cases"][0]["choices"][0], "steps/3 (client[0]): closed (cause closed)");
+}
+
+TEST(ReportCompare, OnlyWhatPassedAndNowFailsIsARegression) {
+  Report before = samples::conformance();
+  before.comparison.reset();
+  Report after = before;
+  after.cases[0].verdict = Verdict::fail;  // passed -> fails: regression
+  after.cases[1].verdict = Verdict::pass;  // failed -> passes: fixed
+  after.cases[2].verdict = Verdict::fail;  // erred -> fails: other
+  after.statements[0].verdict = "error";   // statement passed -> errs: regression
+  after.statements[1].verdict = "pass";    // statement failed -> passes: fixed
+  after.statements[2].verdict = "fail";    // skipped -> fails: not a regression
+  after.cases.pop_back();                  // removed: other
+  const Comparison c = compare(before, after, "last.json");
+  EXPECT_EQ(c.baseline, "last.json");
+  ASSERT_EQ(c.regressions.size(), 2U);
+  EXPECT_EQ(c.regressions[0].subject, "case " + before.cases[0].id);
+  EXPECT_EQ(c.regressions[1].subject, "statement 3.1.1 MQTT-3.1.2-3");
+  ASSERT_EQ(c.fixes.size(), 2U);  // the case and its statement
+  EXPECT_EQ(c.other.size(), 3U);
+  EXPECT_TRUE(compare(before, before, "same").regressions.empty());
+  const std::string md = to_markdown(c);
+  EXPECT_NE(md.find("**Regressions** (2)"), std::string::npos) << md;
+}
+
 TEST(ReportJson, IncompleteRunIsMarked) {
   EXPECT_EQ(to_json(samples::incomplete())["complete"], false);
   EXPECT_EQ(to_json(samples::incomplete())["summary"]["total"], 1);
@@ -264,9 +300,17 @@ TEST(ReportJson, RejectsDocumentsNamingTheField) {
        "missing required field \"cases[1].findings[0].description\""},
       {"bad statement status",
        [](Json& j) {
-         j["statements"] = Json{{"MQTT-1.5.3-1", "ok"}};
+         j["statements"] =
+             Json{{"5", {{"MQTT-1.5.3-1", {{"verdict", "ok"}, {"cases", Json::array()}}}}}};
        },
-       "statements.MQTT-1.5.3-1"},
+       "statements.5.MQTT-1.5.3-1.verdict"},
+      {"statements of an unknown protocol level",
+       [](Json& j) {
+         j["statements"] = Json{{"4", Json::object()}};
+       },
+       "statements.4"},
+      {"comparison without baseline", [](Json& j) { j["comparison"] = Json::object(); },
+       "missing required field \"comparison.baseline\""},
       {"metrics not an object", [](Json& j) { j["metrics"] = Json::array(); },
        "metrics: expected an object"},
       {"findings not an array", [](Json& j) { j["findings"] = Json::object(); },

@@ -144,10 +144,18 @@ Report conformance() {
   waived.detail = "known deviation: issue #123";
   r.cases.push_back(waived);
 
-  r.statements = {{"MQTT-3.1.2-3", "pass"},
-                  {"MQTT-3.9.3-1", "fail"},
-                  {"MQTT-4.8.2-1", "untested"},
-                  {"MQTT-3.1.3-9", "untested"}};
+  r.cases[0].area = "connect";
+  r.cases[0].choices = {"steps/3 (client[0]): closed (cause closed)"};
+  r.statements = {{"3.1.1", "MQTT-3.1.2-3", "pass", {r.cases[0].id}, ""},
+                  {"3.1.1", "MQTT-3.9.3-1", "fail", {r.cases[1].id}, ""},
+                  {"3.1.1", "MQTT-4.8.2-1", "skip", {"shared-subscription"}, ""},
+                  {"3.1.1", "MQTT-3.1.3-9", "waived", {"will-delay"}, ""},
+                  {"3.1.1", "MQTT-3.1.2-1", "untested", {}, "no case checks it"},
+                  {"5", "MQTT-3.1.2-3", "not_applicable", {}, "binds the client only"}};
+  r.comparison = Comparison{"baseline.json",
+                            {{"case " + r.cases[1].id, "pass", "fail"}},
+                            {},
+                            {{"case brand-new", "", "pass"}}};
   return r;
 }
 
@@ -196,7 +204,7 @@ Report hostile() {
   c.findings[0].description = "<img src=x onerror=alert(2)>";
   r.metrics = swarm().metrics;
   r.metrics["<b>extra|metric</b>"] = "<script>alert(3)</script>";
-  r.statements = {{"MQTT-1.5.3-1", "pass"}};
+  r.statements = {{"5", "MQTT-1.5.3-1", "pass", {"<b>case|</b>"}, "<i>why</i>"}};
   return r;
 }
 

@@ -43,6 +43,8 @@ def broken_copies(report):
     yield changed("bad kind", lambda d: d.update(kind="bench"))
     yield changed("statements outside conformance empty",
                   lambda d: d.update(kind="run", statements={}))
+    yield changed("statements keyed by id alone",
+                  lambda d: d.update(statements={"MQTT-1.5.3-1": {"verdict": "pass", "cases": []}}))
     if report.get("cases"):
         yield changed("bad verdict", lambda d: d["cases"][0].update(verdict="maybe"))
         yield changed("missing case id", lambda d: d["cases"][0].pop("id"))

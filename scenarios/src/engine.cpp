@@ -22,8 +22,16 @@
 namespace gauntlet::scenarios {
 
 std::optional<std::string> unmet_requirement(const Scenario& scenario, const Profile& profile) {
-  for (const std::string& capability : scenario.requires_capabilities)
-    if (!profile.has(capability)) return "the broker lacks the capability \"" + capability + "\"";
+  for (const std::string& capability : scenario.requires_capabilities) {
+    // "!retain": the case is about a broker without the capability.
+    if (capability.starts_with('!')) {
+      if (profile.has(capability.substr(1)))
+        return "the case is for brokers without \"" + capability.substr(1) +
+               "\", and this one has it";
+    } else if (!profile.has(capability)) {
+      return "the broker lacks the capability \"" + capability + "\"";
+    }
+  }
   for (const ClientGroup& group : scenario.clients) {
     if (auto missing = profile.lacks_endpoint(group.endpoint)) return missing;
     if (auto missing = profile.lacks_credentials(group.credentials)) return missing;
@@ -79,6 +87,8 @@ reports::Case case_for(const Scenario& scenario) {
   result.id = scenario.name;
   result.title = scenario.title;
   result.spec = scenario.spec;
+  result.level = scenario.level;
+  result.area = scenario.area;
   result.protocol = std::string(codec::to_string(scenario.version));
   result.file = scenario.file;
   return result;
@@ -201,6 +211,9 @@ class Run {
   std::vector<Member*> targets(const Step& step);
 
   void connect(const Step& step, Member& member, const Bindings& bindings);
+  /// A raw CONNECT with "login": true carries the client's own user name and password (its
+  /// group's credentials or its endpoint URL's user), unless it names them itself.
+  void log_in(Json& arguments, const Member& member, const Bindings& bindings) const;
   client::SessionConfig session_config(const Member& member, const Json& overrides,
                                        const Bindings& bindings) const;
   std::shared_ptr<asio::ssl::context> tls_context(const ClientGroup& group, std::string& error);
@@ -224,6 +237,9 @@ class Run {
   bool stopping_ = false;
   bool finished_ = false;
   std::vector<std::string> capture_errors_;
+  /// The alternative each any_of expectation matched: what the broker chose where the spec lets
+  /// it choose.
+  std::vector<std::string> choices_;
 };
 
 Member::Member(Run& owner, const ClientGroup& spec, std::uint32_t position, const Bindings& root)
@@ -367,6 +383,17 @@ std::shared_ptr<asio::ssl::context> Run::tls_context(const ClientGroup& group, s
   auto& context = tls_contexts_[key];
   if (!context) context = client::make_tls_context(options, error);
   return context;
+}
+
+void Run::log_in(Json& arguments, const Member& member, const Bindings& bindings) const {
+  if (!arguments.contains("packet")) return;
+  Json& packet = arguments["packet"];
+  if (!packet.value("login", false)) return;
+  packet.erase("login");
+  const client::SessionConfig own = session_config(member, Json::object(), bindings);
+  if (own.username && !packet.contains("username")) packet["username"] = *own.username;
+  if (own.password && !packet.contains("password"))
+    packet["password"] = std::string(own.password->begin(), own.password->end());
 }
 
 client::SessionConfig Run::session_config(const Member& member, const Json& overrides,
@@ -642,8 +669,9 @@ awaitable<void> Run::act(const Step& step, Member& member, const Bindings& scope
     case StepKind::send: {
       if (!member.connection || !member.connection->is_open()) needs_connection();
       std::string error;
-      const auto bytes =
-          build_raw(expand_tree(step.arguments, bindings), member.group.version, error);
+      Json arguments = expand_tree(step.arguments, bindings);
+      log_in(arguments, member, bindings);
+      const auto bytes = build_raw(arguments, member.group.version, error);
       if (!error.empty()) fail(step, &member, error);
       member.connection->command([&](client::Session& session, TimePoint now) {
         session.send_raw(codec::ByteView(bytes), now);
@@ -747,6 +775,12 @@ awaitable<Observation> Run::expect_one(const Step& step, Member& member, const J
       Json chosen;
       why.clear();
       if (matches(matcher, *it, why, &chosen)) {
+        if (matcher.contains("any_of")) {
+          Json arrived = shown(*it);
+          arrived.erase("raw");
+          choices_.push_back(step.path + " (" + member.name + "): " + chosen.dump() + " matched " +
+                             arrived.dump());
+        }
         Observation seen = std::move(*it);
         member.inbox.erase(it);
         co_return seen;
@@ -959,6 +993,7 @@ reports::Case Run::execute() {
     }
   }
   finish(result);
+  result.choices = choices_;
   if (!capture_errors_.empty() && result.verdict == reports::Verdict::pass) {
     result.verdict = reports::Verdict::error;
     result.detail = "cannot write the capture: " + capture_errors_.front();

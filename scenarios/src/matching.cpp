@@ -106,6 +106,20 @@ bool fields_match(const std::string& kind, const Json& fields, const Json& event
            plain_hex(event["payload"].value("hex", "")) == plain_hex(expected.get<std::string>());
     } else if (field == "properties") {
       if (!properties_match(expected, event.value("properties", Json()), why)) return false;
+    } else if (field == "present_properties" || field == "absent_properties") {
+      const Json list = event.value("properties", Json::array());
+      const bool want_present = field == "present_properties";
+      for (const Json& name : expected) {
+        const bool present = std::ranges::any_of(
+            list, [&](const Json& property) { return property.value("name", Json()) == name; });
+        if (present != want_present) {
+          why =
+              "property " + name.get<std::string>() + (want_present ? " is absent" : " is present");
+          return false;
+        }
+      }
+    } else if (field == "cause" && expected.is_array()) {
+      ok = std::ranges::find(expected, event.value("cause", Json())) != expected.end();
     } else {
       ok = event.value(field, Json()) == expected;
     }

@@ -62,20 +62,29 @@ const std::vector<std::string_view> action_keys = {
 
 /// The matcher kinds and the fields each may name.
 const std::map<std::string, std::set<std::string>, std::less<>>& matcher_fields() {
-  static const std::map<std::string, std::set<std::string>, std::less<>> fields = {
+  static std::map<std::string, std::set<std::string>, std::less<>> fields = {
       {"connack", {"reason_code", "session_present", "properties"}},
       {"publish", {"topic", "payload", "payload_hex", "qos", "retain", "dup", "properties"}},
       {"puback", {"packet_id", "reason_code", "properties"}},
       {"pubrec", {"packet_id", "reason_code", "properties"}},
       {"pubrel", {"packet_id", "reason_code", "properties"}},
       {"pubcomp", {"packet_id", "reason_code", "properties"}},
-      {"suback", {"reason_codes", "properties"}},
-      {"unsuback", {"reason_codes", "properties"}},
+      {"suback", {"packet_id", "reason_codes", "properties"}},
+      {"unsuback", {"packet_id", "reason_codes", "properties"}},
       {"pingresp", {}},
       {"disconnect", {"reason_code", "properties"}},
       {"auth", {"reason_code", "properties"}},
       {"closed", {"cause"}},
   };
+  // Every matcher of a packet with properties may also say which must be there (any value) and
+  // which must not.
+  static const bool with_presence = [] {
+    for (auto& [kind, names] : fields) {
+      if (names.contains("properties")) names.insert({"present_properties", "absent_properties"});
+    }
+    return true;
+  }();
+  (void)with_presence;
   return fields;
 }
 
@@ -87,8 +96,8 @@ class Parser : public DocumentChecker {
     const Json& root = doc_.root();
     object("", root);
     keys("", root,
-         {"$schema", "name", "title", "description", "spec", "protocol", "requires", "timeout_ms",
-          "vars", "clients", "steps", "allow_findings"});
+         {"$schema", "name", "title", "description", "spec", "level", "area", "protocol",
+          "requires", "timeout_ms", "vars", "clients", "steps", "allow_findings"});
     Scenario scenario;
     scenario.file = doc_.file();
     scenario.name = required_string("", root, "name");
@@ -98,13 +107,28 @@ class Parser : public DocumentChecker {
     scenario.title = optional_string("", root, "title").value_or(scenario.name);
     scenario.description = optional_string("", root, "description").value_or("");
     scenario.spec = string_list("", root, "spec");
+    scenario.level = optional_string("", root, "level").value_or("");
+    if (!scenario.level.empty() && scenario.level != "must" && scenario.level != "should" &&
+        scenario.level != "may")
+      fail("/level", "bad-value", "the level of a requirement is \"must\", \"should\" or \"may\"");
+    scenario.area = optional_string("", root, "area").value_or("");
+    static const std::regex area_pattern("[a-z0-9-]+");
+    if (root.contains("area") && !std::regex_match(scenario.area, area_pattern))
+      fail("/area", "bad-value", "an area is a lower-case word (letters, digits and '-')");
     if (root.contains("protocol")) scenario.version = protocol("/protocol", root["protocol"]);
     scenario.requires_capabilities = string_list("", root, "requires");
-    static const Names capabilities = {
-        "retain", "wildcards", "shared_subscriptions", "sys_topics",
-        "qos1",   "qos2",      "topic_aliases",        "subscription_identifiers"};
+    static const Names capabilities = {"retain",
+                                       "wildcards",
+                                       "shared_subscriptions",
+                                       "sys_topics",
+                                       "client_dollar_topics",
+                                       "qos1",
+                                       "qos2",
+                                       "topic_aliases",
+                                       "subscription_identifiers"};
     for (std::size_t i = 0; i < scenario.requires_capabilities.size(); ++i) {
-      if (!capabilities.contains(scenario.requires_capabilities[i]))
+      const std::string& wanted = scenario.requires_capabilities[i];
+      if (!capabilities.contains(wanted.starts_with('!') ? wanted.substr(1) : wanted))
         fail(pointer_append("/requires", i), "bad-value",
              "unknown capability \"" + scenario.requires_capabilities[i] + "\"");
     }
@@ -321,8 +345,30 @@ class Parser : public DocumentChecker {
       } else if (field == "cause") {
         static const Names causes = {"closed",         "refused", "server_disconnect",
                                      "protocol_error", "timeout", "transport_failed"};
-        if (!causes.contains(string(field_at, expected)))
-          fail(field_at, "bad-value", "unknown cause " + expected.dump());
+        // One cause, or a list of acceptable ones.
+        const std::vector<Json> listed = expected.is_array()
+                                             ? std::vector<Json>(expected.begin(), expected.end())
+                                             : std::vector<Json>{expected};
+        if (expected.is_array() && expected.empty())
+          fail(field_at, "bad-value", "an empty list accepts nothing");
+        for (std::size_t i = 0; i < listed.size(); ++i) {
+          const std::string one_at = expected.is_array() ? pointer_append(field_at, i) : field_at;
+          if (!causes.contains(string(one_at, listed[i])))
+            fail(one_at, "bad-value", "unknown cause " + listed[i].dump());
+        }
+      } else if (field == "present_properties" || field == "absent_properties") {
+        array(field_at, expected);
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+          const std::string one_at = pointer_append(field_at, i);
+          const auto id = codec::parse_property_name(string(one_at, expected[i]));
+          if (!id)
+            fail(one_at, "unknown-property",
+                 expected[i].dump() + " is not an MQTT 5.0 property name");
+          if (!codec::property_info(*id)->allowed_in(codec::property_context(*packet)))
+            fail(one_at, "unknown-property",
+                 "a " + std::string(codec::to_string(codec::property_context(*packet))) +
+                     " does not carry " + expected[i].dump());
+        }
       } else {
         boolean(field_at, expected);
       }
@@ -500,8 +546,8 @@ class Parser : public DocumentChecker {
     const std::string type = required_string(at, packet, "type");
     static const std::map<std::string, std::set<std::string>, std::less<>> fields = {
         {"connect",
-         {"client_id", "clean_start", "keep_alive", "username", "password", "will", "properties",
-          "protocol_name", "protocol"}},
+         {"client_id", "clean_start", "keep_alive", "username", "password", "login", "will",
+          "properties", "protocol_name", "protocol"}},
         {"publish",
          {"topic", "payload", "payload_hex", "qos", "dup", "retain", "packet_id", "properties"}},
         {"puback", {"packet_id", "reason_code", "properties"}},
@@ -541,7 +587,8 @@ class Parser : public DocumentChecker {
         integer(field_at, member, 0, 3);
       } else if (field == "packet_id" || field == "keep_alive") {
         integer(field_at, member, 0, 0xFFFF);
-      } else if (field == "dup" || field == "retain" || field == "clean_start") {
+      } else if (field == "dup" || field == "retain" || field == "clean_start" ||
+                 field == "login") {
         boolean(field_at, member);
       } else if (field == "password") {
         binary(field_at, member);

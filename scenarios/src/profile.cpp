@@ -176,7 +176,7 @@ class ProfileParser : public DocumentChecker {
             static_cast<std::uint32_t>(integer(at, member, 0, 0xFFFFFFFF));
       } else if (name == "retain" || name == "wildcards" || name == "shared_subscriptions" ||
                  name == "sys_topics" || name == "subscription_identifiers" ||
-                 name == "topic_aliases") {
+                 name == "topic_aliases" || name == "client_dollar_topics") {
         if (!member.is_boolean()) wrong_type(at, member, "true or false");
         profile.capabilities[name] = member.get<bool>();
       } else {

@@ -29,32 +29,26 @@ std::string run_id(std::uint64_t seed, std::string_view scenario_name) {
   return text;
 }
 
-RunOutcome run_files(const RunRequest& request) {
-  RunOutcome outcome;
-  reports::Report& report = outcome.report;
-  report.kind = reports::Kind::run;
-  report.tool_version = request.tool_version;
-  report.started_at = std::chrono::system_clock::now();
-
-  // Everything the user gave is checked before anything connects.
-  Profile profile;
+std::variant<Profile, std::string> resolve_target(const RunRequest& request) {
   if (request.profile_file) {
     auto loaded = load_profile(*request.profile_file);
-    if (auto* error = std::get_if<FileError>(&loaded)) {
-      outcome.errors.push_back(error->to_string());
-    } else {
-      profile = std::get<Profile>(std::move(loaded));
-    }
-  } else if (request.broker_url) {
-    auto made = profile_from_url(*request.broker_url, request.ca_file);
-    if (auto* error = std::get_if<std::string>(&made)) {
-      outcome.errors.push_back("--broker: " + *error);
-    } else {
-      profile = std::get<Profile>(std::move(made));
-    }
-  } else {
-    outcome.errors.emplace_back("give the broker under test: --profile FILE or --broker URL");
+    if (auto* error = std::get_if<FileError>(&loaded)) return error->to_string();
+    return std::get<Profile>(std::move(loaded));
   }
+  if (request.broker_url) {
+    auto made = profile_from_url(*request.broker_url, request.ca_file);
+    if (auto* error = std::get_if<std::string>(&made)) return "--broker: " + *error;
+    return std::get<Profile>(std::move(made));
+  }
+  return std::string("give the broker under test: --profile FILE or --broker URL");
+}
+
+RunOutcome run_files(const RunRequest& request) {
+  RunOutcome outcome;
+  outcome.report.kind = reports::Kind::run;
+  // Everything the user gave is checked before anything connects.
+  auto target = resolve_target(request);
+  if (auto* error = std::get_if<std::string>(&target)) outcome.errors.push_back(*error);
   std::vector<Scenario> scenarios;
   for (const std::string& file : request.files) {
     auto loaded = load_scenario(file);
@@ -64,19 +58,34 @@ RunOutcome run_files(const RunRequest& request) {
       scenarios.push_back(std::get<Scenario>(std::move(loaded)));
     }
   }
-  for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (scenarios[i].name == scenarios[j].name) {
-        outcome.errors.push_back(scenarios[i].file + ":1:1: error[duplicate-name]: the name \"" +
-                                 scenarios[i].name + "\" is also the name of " + scenarios[j].file +
-                                 " (case ids must be unique)");
-      }
-    }
-  }
+  for (std::string& error : duplicate_names(scenarios))
+    outcome.errors.push_back(std::move(error));
   if (!outcome.errors.empty()) {
     outcome.status = RunOutcome::Status::bad_input;
     return outcome;
   }
+  run_scenarios(scenarios, std::get<Profile>(target), request, outcome.report);
+  return outcome;
+}
+
+std::vector<std::string> duplicate_names(const std::vector<Scenario>& scenarios) {
+  std::vector<std::string> errors;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (scenarios[i].name == scenarios[j].name) {
+        errors.push_back(scenarios[i].file + ":1:1: error[duplicate-name]: the name \"" +
+                         scenarios[i].name + "\" is also the name of " + scenarios[j].file +
+                         " (case ids must be unique)");
+      }
+    }
+  }
+  return errors;
+}
+
+void run_scenarios(const std::vector<Scenario>& scenarios, const Profile& profile,
+                   const RunRequest& request, reports::Report& report) {
+  report.tool_version = request.tool_version;
+  report.started_at = std::chrono::system_clock::now();
   report.target_name = profile.name;
   if (!profile.endpoints.empty()) {
     const auto plain = profile.endpoints.find("plain");
@@ -147,7 +156,6 @@ RunOutcome run_files(const RunRequest& request) {
   if (request.interrupted != nullptr && request.interrupted->load()) report.complete = false;
   report.duration_s =
       std::chrono::duration<double>(std::chrono::system_clock::now() - report.started_at).count();
-  return outcome;
 }
 
 }  // namespace gauntlet::scenarios

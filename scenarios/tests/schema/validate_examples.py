@@ -2,7 +2,7 @@
 """Checks the scenario JSON Schema, the shipped examples and the known-bad files.
 
 1. scenarios/schema/scenario.schema.json is a valid JSON Schema (draft 2020-12).
-2. Every scenarios/examples/**/*.json parses (no duplicate keys), validates against the schema and
+2. Every scenarios/examples/**/*.json and conformance/cases/**/*.json parses (no duplicate keys), validates against the schema and
    passes the checks the schema cannot express: every step's client is defined, every template
    ({name}) is defined, barrier only inside parallel. Examples also follow the house rules: the
    name is the file stem and unique, every spec id exists in spec/statements-*.json for the
@@ -244,11 +244,17 @@ def house_problems(doc, path, statements):
             out.append(f"spec id {sid} is not a statement of MQTT {'/'.join(sorted(levels))} (spec/statements-*.json)")
     variables = doc.get("vars", {})
     for name, group in doc.get("clients", {}).items():
-        if "id" in group and "{run}" not in expand(group["id"], variables):
+        # An empty id asks the broker to assign one: unique by the broker's duty.
+        if "id" in group and group["id"] != "" and "{run}" not in expand(group["id"], variables):
             out.append(f"/clients/{name}/id: client id {group['id']!r} has no {{run}}")
     for where, topic in topics_of(doc):
+        if not isinstance(topic, str):
+            continue  # a malformed-packet case may give a topic as bytes ({"hex": ...})
         expanded = expand(topic, variables)
-        if not expanded.startswith(("$", "+", "#")) and "{run}" not in expanded:
+        # Exempt: an empty topic (a topic alias stands for it) and a filter with a wildcard where
+        # {run} would be (a wildcard case; it expects only its own topics).
+        wildcard_first = re.match(r"^[^{]*[+#]", expanded) is not None
+        if expanded and not expanded.startswith("$") and not wildcard_first and "{run}" not in expanded:
             out.append(f"{where}: topic {topic!r} has no {{run}}")
     return out
 
@@ -336,7 +342,9 @@ def main():
     args = parser.parse_args()
     repo = args.repo.resolve()
     schema_path = repo / "scenarios/schema/scenario.schema.json"
-    examples = sorted((repo / "scenarios/examples").rglob("*.json"))
+    # The conformance cases are scenarios too, held to the same rules.
+    examples = sorted((repo / "scenarios/examples").rglob("*.json")) + sorted(
+        (repo / "conformance/cases").rglob("*.json"))
     good_files = sorted((repo / "scenarios/tests/schema/good").glob("*.json"))
     bad_files = sorted((repo / "scenarios/tests/schema/bad").glob("*.json"))
     failures = []

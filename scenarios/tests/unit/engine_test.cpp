@@ -65,6 +65,17 @@ TEST(UnmetRequirement, ProtocolTheBrokerDoesNotSpeak) {
   EXPECT_TRUE(unmet_mentions(scenario_with(R"("protocol": "3.1")"), profile, "3.1"));
 }
 
+TEST(UnmetRequirement, NegatedCapabilityWantsABrokerWithoutIt) {
+  Profile profile = url_profile("mqtt://127.0.0.1");
+  const Scenario without_retain = scenario_with("", R"("requires": ["!retain"])");
+  EXPECT_TRUE(unmet_mentions(without_retain, profile, "for brokers without \"retain\""));
+  profile.capabilities["retain"] = false;
+  EXPECT_EQ(unmet_requirement(without_retain, profile), std::nullopt);
+  profile.maximum_qos = 1;
+  EXPECT_EQ(unmet_requirement(scenario_with("", R"("requires": ["!qos2"])"), profile),
+            std::nullopt);
+}
+
 TEST(UnmetRequirement, CapabilityTheProfileSaysIsMissing) {
   Profile profile = url_profile("mqtt://127.0.0.1");
   profile.capabilities["shared_subscriptions"] = false;

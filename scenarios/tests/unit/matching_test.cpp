@@ -448,6 +448,35 @@ TEST(MatchClosed, Cause) {
                       closed(ConnectionEnded::Cause::transport_failed)));
 }
 
+TEST(MatchClosed, CauseList) {
+  const Observation by_broker = closed(ConnectionEnded::Cause::closed);
+  EXPECT_TRUE(matches(R"({"closed": {"cause": ["closed", "server_disconnect"]}})", by_broker));
+  std::string why;
+  EXPECT_FALSE(matches(R"({"closed": {"cause": ["timeout", "protocol_error"]}})", by_broker, &why));
+  EXPECT_NE(why.find(R"(cause is "closed")"), std::string::npos) << why;
+}
+
+TEST(MatchProperties, PresentAndAbsent) {
+  const Observation m = message();
+  EXPECT_TRUE(
+      matches(R"({"publish": {"present_properties": ["content_type", "correlation_data"]}})", m));
+  EXPECT_TRUE(matches(R"({"publish": {"absent_properties": ["response_topic"]}})", m));
+  std::string why;
+  EXPECT_FALSE(matches(R"({"publish": {"present_properties": ["response_topic"]}})", m, &why));
+  EXPECT_EQ(why, "property response_topic is absent");
+  EXPECT_FALSE(matches(R"({"publish": {"absent_properties": ["content_type"]}})", m, &why));
+  EXPECT_EQ(why, "property content_type is present");
+  // Below 5.0 nothing is present.
+  EXPECT_TRUE(matches(R"({"publish": {"absent_properties": ["content_type"]}})",
+                      message(ProtocolVersion::v3_1_1)));
+}
+
+TEST(MatchReasonCodes, SubackPacketId) {
+  const Observation suback = packet(PacketType::suback, "90 03 00 2a 01");
+  EXPECT_TRUE(matches(R"({"suback": {"packet_id": 42}})", suback));
+  EXPECT_FALSE(matches(R"({"suback": {"packet_id": 43}})", suback));
+}
+
 TEST(MatchAnyOf, ChosenIsTheAlternativeThatMatched) {
   const std::string_view matcher =
       R"({"any_of": [{"closed": {}}, {"disconnect": {"reason_code": ["0x81", "0x82"]}}]})";

@@ -115,6 +115,7 @@ TEST_F(ProfileFile, Capabilities) {
   EXPECT_TRUE(profile_.has("shared_subscriptions"));
   EXPECT_TRUE(profile_.has("wildcards")) << "absent names count as available";
   EXPECT_TRUE(profile_.has("sys_topics"));
+  EXPECT_FALSE(profile_.has("client_dollar_topics"));
 }
 
 TEST_F(ProfileFile, LifecycleAndKnownDeviations) {

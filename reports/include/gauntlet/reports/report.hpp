@@ -68,6 +68,7 @@ struct Case {
   std::vector<std::string> spec;  ///< normative statement ids the case checks
   std::string protocol;           ///< "3.1" | "3.1.1" | "5" (empty: not tied to one)
   std::string level;              ///< "must" | "should" | "may" (empty: none)
+  std::string area;               ///< the part of the spec it exercises ("connect"; empty: none)
   std::string file;               ///< the file the case came from, when there is one
   Verdict verdict = Verdict::pass;
   /// Human-readable: for a failure, expected vs received decoded field by field and the raw bytes;
@@ -77,8 +78,47 @@ struct Case {
   std::vector<Mismatch> mismatches;
   std::vector<Finding> findings;
   std::vector<ClientTrace> traces;  ///< filled for failing and erroring cases
+  /// Where the case accepts several behaviours the spec allows, the one the broker chose
+  /// ("steps/5 (pub[0]): disconnect reason_code 0x81").
+  std::vector<std::string> choices;
 
   friend bool operator==(const Case&, const Case&) = default;
+};
+
+/// The verdict on one normative statement of one protocol level (conformance).
+struct StatementResult {
+  std::string protocol;  ///< "3.1.1" | "5": ids repeat across the levels with other meanings
+  std::string id;        ///< "MQTT-3.1.2-3"
+  /// pass | fail | error | waived | skip | untested | not_applicable: the worst verdict of the
+  /// cases that check it (fail and error first, then pass, waived, skip).
+  std::string verdict;
+  std::vector<std::string> cases;  ///< the cases that check it, in the order they ran
+  std::string reason;              ///< not_applicable and untested: why
+
+  friend bool operator==(const StatementResult&, const StatementResult&) = default;
+};
+
+/// The verdicts a statement can have, in the order the writers show them.
+inline constexpr std::string_view statement_verdicts[] = {
+    "pass", "fail", "error", "waived", "skip", "untested", "not_applicable"};
+
+/// What changed since a baseline report (`--baseline`, `gauntlet report diff`).
+struct Change {
+  std::string subject;  ///< "case v5-connect-x" or "statement 5 MQTT-3.1.2-3"
+  std::string before;   ///< the verdict in the baseline ("" when absent there)
+  std::string after;    ///< the verdict now ("" when absent now)
+
+  friend bool operator==(const Change&, const Change&) = default;
+};
+
+struct Comparison {
+  std::string baseline;  ///< where the baseline came from (a file name)
+  /// A case that passed now fails or errs; a statement that passed now fails or errs.
+  std::vector<Change> regressions;
+  std::vector<Change> fixes;  ///< failed or erred before, passes now
+  std::vector<Change> other;  ///< every other change of verdict, new and removed cases
+
+  friend bool operator==(const Comparison&, const Comparison&) = default;
 };
 
 struct Summary {
@@ -98,9 +138,11 @@ struct Report {
   bool complete = true;
   std::optional<std::uint64_t> seed;
   std::vector<Case> cases;
-  std::map<std::string, std::string> statements;  ///< conformance: id -> pass|fail|untested
-  Json metrics;                                   ///< swarm: DESIGN.md §6 metrics (null: none)
-  std::vector<Finding> findings;                  ///< fuzz, and findings outside any case
+  /// Conformance: every statement of the protocol levels that ran, in the spec's order.
+  std::vector<StatementResult> statements;
+  Json metrics;                          ///< swarm: DESIGN.md §6 metrics (null: none)
+  std::vector<Finding> findings;         ///< fuzz, and findings outside any case
+  std::optional<Comparison> comparison;  ///< against a baseline report, when one was given
 
   /// Counts the cases by verdict.
   [[nodiscard]] Summary summary() const;
@@ -126,6 +168,12 @@ struct Report {
 /// The text of report.json: to_json indented by two spaces, ending in a newline. Bytes that are not
 /// UTF-8 become U+FFFD (a plain dump() would throw on them).
 [[nodiscard]] std::string to_json_text(const Report& report);
+
+/// The changes from `baseline` to `current`: cases by id, statements by protocol level and id.
+[[nodiscard]] Comparison compare(const Report& baseline, const Report& current,
+                                 std::string baseline_name);
+/// The comparison as Markdown (a heading, the regressions, the fixes, then the rest).
+[[nodiscard]] std::string to_markdown(const Comparison& comparison);
 
 [[nodiscard]] std::string to_junit_xml(const Report& report);
 [[nodiscard]] std::string to_markdown(const Report& report);

@@ -102,6 +102,8 @@ struct Scenario {
   std::string title;
   std::string description;
   std::vector<std::string> spec;  ///< normative statement ids the scenario checks
+  std::string level;  ///< "must" | "should" | "may": the strength of those statements (or empty)
+  std::string area;   ///< the part of the spec it exercises ("connect", "retain", ...; or empty)
   codec::ProtocolVersion version = codec::ProtocolVersion::v3_1_1;
   /// Capabilities a broker must have for the scenario to make sense (skipped otherwise), in
   /// addition to the endpoints, credentials and protocol levels its clients use.

@@ -8,9 +8,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "gauntlet/reports/report.hpp"
+#include "gauntlet/scenarios/model.hpp"
+#include "gauntlet/scenarios/profile.hpp"
 
 namespace gauntlet::scenarios {
 
@@ -36,6 +39,18 @@ struct RunOutcome {
 };
 
 RunOutcome run_files(const RunRequest& request);
+
+/// The broker of a request: its --profile file, or the profile made from --broker; otherwise
+/// the message that says what is wrong.
+std::variant<Profile, std::string> resolve_target(const RunRequest& request);
+
+/// "FILE:1:1: error[duplicate-name]: ..." for each scenario whose name an earlier one has.
+std::vector<std::string> duplicate_names(const std::vector<Scenario>& scenarios);
+
+/// Runs checked scenarios on request.jobs threads (request.files is not read) and fills the
+/// report's cases (in the given order), target, seed, times and completeness.
+void run_scenarios(const std::vector<Scenario>& scenarios, const Profile& profile,
+                   const RunRequest& request, reports::Report& report);
 
 /// The value of {run} for one scenario: derived from the seed and the scenario's name, so that a
 /// seed repeats a run exactly and scenarios run side by side never share ids or topics.
