@@ -596,7 +596,7 @@ void Session::on_publish(const codec::Publish& publish, codec::ByteView raw, Tim
             raw);
   }
   bool deliver = true;
-  if (publish.qos == QoS::exactly_once) {
+  if (publish.qos == QoS::exactly_once && config_.acknowledge) {
     // A PUBLISH again before our PUBREC was released is the same message: acknowledge, do not
     // deliver twice (MQTT-4.3.3-10 on the receiving side).
     deliver = incoming_qos2_.insert(publish.packet_id).second;
@@ -613,6 +613,7 @@ void Session::on_publish(const codec::Publish& publish, codec::ByteView raw, Tim
         MessageReceived{std::move(topic), copy(publish.payload), publish.qos, publish.retain,
                         publish.dup, publish.packet_id, copy(publish.properties.encoded())});
   }
+  if (!config_.acknowledge) return;  // the caller acknowledges, or does not, with send_raw()
   if (publish.qos == QoS::at_least_once) {
     codec::Puback puback;
     puback.packet_id = publish.packet_id;
@@ -654,6 +655,7 @@ void Session::on_publish_ack(std::uint16_t id, ReasonCode reason, PacketType typ
 }
 
 void Session::on_pubrel(const codec::Pubrel& pubrel, TimePoint now) {
+  if (!config_.acknowledge) return;  // reported as PacketReceived; the caller answers it
   codec::Pubcomp pubcomp;
   pubcomp.packet_id = pubrel.packet_id;
   // A PUBREL for an identifier we no longer hold (e.g. completed before a reconnect) is answered

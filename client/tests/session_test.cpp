@@ -1122,6 +1122,24 @@ TEST_F(SessionTest, ACallerWhoWroteTheConnectOwnsTheKeepAlive) {
   expect_nothing_sent();
 }
 
+TEST_F(SessionTest, WithoutAcknowledgeTheCallerAnswersPublishAndPubrel) {
+  SessionConfig cfg = config_for(V::v5, "no-ack");
+  cfg.acknowledge = false;
+  start_connected(std::move(cfg));
+  broker(publish("no-ack/t", "1", QoS::at_least_once, 1));
+  expect_event<MessageReceived>();
+  expect_nothing_sent();
+  // A resent QoS 2 PUBLISH is delivered again: nothing was acknowledged.
+  broker(publish("no-ack/t", "2", QoS::exactly_once, 2));
+  EXPECT_EQ(expect_event<MessageReceived>().packet_id, 2);
+  broker(publish("no-ack/t", "2", QoS::exactly_once, 2));
+  EXPECT_EQ(expect_event<MessageReceived>().packet_id, 2);
+  expect_nothing_sent();
+  broker(pubrel(2));
+  expect_nothing_sent();
+  expect_no<Finding>();
+}
+
 TEST_F(SessionTest, IncomingQos2AboveTheClientsReceiveMaximum) {
   SessionConfig cfg = config_for(V::v5, "recv-max-in");
   cfg.connect_properties.add(PropertyId::receive_maximum, 2);

@@ -63,13 +63,22 @@ struct StepFailure {
 };
 struct Aborted {};  ///< another branch failed, or the run was interrupted
 
-/// Every string in a JSON tree expanded.
+/// Every string in a JSON tree expanded; a packet id given as a template ("{pid}") becomes the
+/// number it stands for.
 Json expand_tree(const Json& value, const Bindings& bindings) {
   if (value.is_string()) return expand(value.get_ref<const std::string&>(), bindings);
   if (value.is_object()) {
     Json out = Json::object();
-    for (const auto& [key, member] : value.items())
+    for (const auto& [key, member] : value.items()) {
       out[key] = expand_tree(member, bindings);
+      const Json& expanded = out[key];
+      if (key == "packet_id" && expanded.is_string()) {
+        const std::string& text = expanded.get_ref<const std::string&>();
+        if (!text.empty() && text.size() <= 5 &&
+            std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; }))
+          out[key] = std::stoul(text);
+      }
+    }
     return out;
   }
   if (value.is_array()) {
@@ -79,6 +88,21 @@ Json expand_tree(const Json& value, const Bindings& bindings) {
     return out;
   }
   return value;
+}
+
+/// A packet id still written as "{name}" after expansion: a name this client has not bound (the
+/// parser knows names, not which client binds them, nor whether a parallel branch ran first).
+std::optional<std::string> unbound_packet_id(const Json& value) {
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (it.key() == "packet_id" && it.value().is_string()) return it.value().get<std::string>();
+      if (auto inner = unbound_packet_id(it.value())) return inner;
+    }
+  } else if (value.is_array()) {
+    for (const Json& item : value)
+      if (auto inner = unbound_packet_id(item)) return inner;
+  }
+  return std::nullopt;
 }
 
 /// A report case for the scenario, before any verdict.
@@ -146,6 +170,8 @@ class Member {
   std::string client_id;
   std::shared_ptr<client::Connection> connection;
   std::deque<Observation> inbox;
+  /// Names bound by "bind" on this member's expectations, for its later steps.
+  std::map<std::string, std::string> bound;
   std::uint64_t next_sequence = 0;
   std::vector<reports::Finding> findings;
   PacketTrace trace;
@@ -211,6 +237,13 @@ class Run {
   std::vector<Member*> targets(const Step& step);
 
   void connect(const Step& step, Member& member, const Bindings& bindings);
+  /// Fails the step when a packet id in `expanded` is a name this member has not bound.
+  void require_bound(const Step& step, Member& member, const Json& expanded) const {
+    if (auto name = unbound_packet_id(expanded))
+      fail(step, &member,
+           "the packet id " + *name + " is not bound for " + member.name +
+               ": an earlier expect of this client must bind it");
+  }
   /// A raw CONNECT with "login": true carries the client's own user name and password (its
   /// group's credentials or its endpoint URL's user), unless it names them itself.
   void log_in(Json& arguments, const Member& member, const Bindings& bindings) const;
@@ -261,6 +294,8 @@ Bindings member_bindings(const Bindings& scope, const Member& member) {
   bindings.set("i", std::to_string(member.index));
   bindings.set("client", member.group.name);
   bindings.set("id", member.client_id);
+  for (const auto& [name, value] : member.bound)
+    bindings.set(name, value);
   return bindings;
 }
 
@@ -407,6 +442,7 @@ client::SessionConfig Run::session_config(const Member& member, const Json& over
       overrides.value("keep_alive_s", static_cast<unsigned>(group.keep_alive_s)) & 0xFFFFU;
   config.use_topic_aliases = group.topic_aliases;
   config.strict = group.strict;
+  config.acknowledge = group.acknowledge;
   config.send_connect = overrides.value("send_connect", true);
   config.response_timeout = std::chrono::duration_cast<client::Duration>(scenario_.timeout);
 
@@ -521,6 +557,7 @@ awaitable<void> Run::step(const Step& step, const Bindings& scope, Barriers* bar
     for (Member* member : members) {
       const Bindings bindings = member_bindings(scope, *member);
       const Json matchers = expand_tree(step.arguments, bindings);
+      require_bound(step, *member, matchers);
       if (step.kind == StepKind::expect_none) {
         co_await expect_none(step, *member, matchers, deadline);
         continue;
@@ -548,6 +585,8 @@ awaitable<void> Run::act(const Step& step, Member& member, const Bindings& scope
   });
   const std::uint64_t first_sequence = member.next_sequence;
   const Json custom = step.expect.is_null() ? Json() : expand_tree(step.expect, bindings);
+  require_bound(step, member, custom);
+  require_bound(step, member, expand_tree(step.arguments, bindings));
   const auto expect_custom = [this, &step, &member, custom, deadline,
                               first_sequence](std::uint32_t times) {
     return [this, &step, &member, custom, deadline, first_sequence, times] {
@@ -721,6 +760,13 @@ awaitable<void> Run::expect_all(const Step& step, Member& member, Json matchers,
       const Observation seen =
           co_await expect_one(step, member, matcher, deadline, after, default_outcome);
       if (step.in_order) after = seen.event.value("sequence", std::uint64_t{0}) + 1;
+      for (const auto& [name, field] : step.bind) {
+        const Json value = seen.event.value(field, Json());
+        if (value.is_null())
+          fail(step, &member,
+               "the event that matched has no " + field + " to bind to {" + name + "}");
+        member.bound[name] = value.is_string() ? value.get<std::string>() : value.dump();
+      }
     }
   }
 }

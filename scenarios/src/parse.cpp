@@ -64,7 +64,8 @@ const std::vector<std::string_view> action_keys = {
 const std::map<std::string, std::set<std::string>, std::less<>>& matcher_fields() {
   static std::map<std::string, std::set<std::string>, std::less<>> fields = {
       {"connack", {"reason_code", "session_present", "properties"}},
-      {"publish", {"topic", "payload", "payload_hex", "qos", "retain", "dup", "properties"}},
+      {"publish",
+       {"topic", "payload", "payload_hex", "qos", "retain", "dup", "packet_id", "properties"}},
       {"puback", {"packet_id", "reason_code", "properties"}},
       {"pubrec", {"packet_id", "reason_code", "properties"}},
       {"pubrel", {"packet_id", "reason_code", "properties"}},
@@ -277,6 +278,18 @@ class Parser : public DocumentChecker {
     }
   }
 
+  // A number, or a template bound by an earlier expect ("{pid}").
+  void packet_id(std::string_view pointer, const Json& value) const {
+    if (value.is_string()) {
+      static const std::regex one_name(R"(\{[A-Za-z_][A-Za-z0-9_]*\})");
+      if (!std::regex_match(value.get<std::string>(), one_name))
+        fail(pointer, "bad-value", "a packet id is a number or one template name (\"{pid}\")");
+      templated(pointer, value);
+      return;
+    }
+    integer(pointer, value, 0, 0xFFFF);
+  }
+
   void reason(std::string_view pointer, const Json& value, codec::PacketType packet) const {
     if (value.is_array()) {
       if (value.empty()) fail(pointer, "bad-value", "an empty list accepts nothing");
@@ -341,7 +354,7 @@ class Parser : public DocumentChecker {
       } else if (field == "qos") {
         integer(field_at, expected, 0, 2);
       } else if (field == "packet_id") {
-        integer(field_at, expected, 0, 0xFFFF);
+        packet_id(field_at, expected);
       } else if (field == "cause") {
         static const Names causes = {"closed",         "refused", "server_disconnect",
                                      "protocol_error", "timeout", "transport_failed"};
@@ -411,7 +424,8 @@ class Parser : public DocumentChecker {
     if (group) {
       keys(pointer, value,
            {"count", "id", "endpoint", "credentials", "username", "password", "protocol",
-            "clean_start", "keep_alive_s", "properties", "will", "tls", "topic_aliases", "strict"});
+            "clean_start", "keep_alive_s", "properties", "will", "tls", "topic_aliases", "strict",
+            "acknowledge"});
     } else {
       keys(pointer, value,
            {"clean_start", "keep_alive_s", "properties", "username", "password", "will",
@@ -424,7 +438,8 @@ class Parser : public DocumentChecker {
         string(at, value[std::string(key)]);
       }
     }
-    for (const std::string_view key : {"clean_start", "topic_aliases", "strict", "send_connect"})
+    for (const std::string_view key :
+         {"clean_start", "topic_aliases", "strict", "send_connect", "acknowledge"})
       if (value.contains(key)) boolean(pointer_append(pointer, key), value[std::string(key)]);
     if (value.contains("keep_alive_s"))
       integer(pointer_append(pointer, "keep_alive_s"), value["keep_alive_s"], 0, 65535);
@@ -467,6 +482,7 @@ class Parser : public DocumentChecker {
     if (spec.contains("will")) group.will = spec["will"];
     if (spec.contains("topic_aliases")) group.topic_aliases = spec["topic_aliases"].get<bool>();
     if (spec.contains("strict")) group.strict = spec["strict"].get<bool>();
+    if (spec.contains("acknowledge")) group.acknowledge = spec["acknowledge"].get<bool>();
     if (spec.contains("tls")) {
       const std::string at = pointer_append(pointer, "tls");
       const Json& tls = spec["tls"];
@@ -585,7 +601,9 @@ class Parser : public DocumentChecker {
         protocol(field_at, member);
       } else if (field == "qos") {
         integer(field_at, member, 0, 3);
-      } else if (field == "packet_id" || field == "keep_alive") {
+      } else if (field == "packet_id") {
+        packet_id(field_at, member);
+      } else if (field == "keep_alive") {
         integer(field_at, member, 0, 0xFFFF);
       } else if (field == "dup" || field == "retain" || field == "clean_start" ||
                  field == "login") {
@@ -627,6 +645,29 @@ class Parser : public DocumentChecker {
     }
   }
 
+  // "bind": {"pid": "packet_id"}: names for fields of the one event a step expects; later
+  // steps use them as templates.
+  void bind(const std::string& pointer, const Json& step_value, Step& step) {
+    const Json& value = step_value["bind"];
+    object(pointer, value);
+    const Json& expected = step_value["expect"];
+    if (expected.is_array() || step.count != 1 || expected.contains("any_of"))
+      fail(pointer, "bad-value", "bind needs one matcher (no list, count or any_of): one event");
+    static const Names fields = {"packet_id", "reason_code", "topic", "qos", "retain", "dup"};
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      const std::string at = pointer_append(pointer, it.key());
+      static const std::regex name_pattern("[A-Za-z_][A-Za-z0-9_]*");
+      if (!std::regex_match(it.key(), name_pattern))
+        fail_at_key(at, "bad-value", "a template name uses letters, digits and '_'");
+      if (!fields.contains(string(at, it.value())))
+        fail(at, "bad-value",
+             "bind takes packet_id, reason_code, topic, qos, retain or dup, not " +
+                 it.value().dump());
+      step.bind.emplace_back(it.key(), it.value().get<std::string>());
+      names_.insert(it.key());
+    }
+  }
+
   std::vector<Step> steps(std::string_view pointer, const Json& value, int parallel_depth) {
     array(pointer, value);
     std::vector<Step> out;
@@ -664,7 +705,7 @@ class Parser : public DocumentChecker {
       keys(pointer, value, {action, "label"});
     } else if (action == "expect") {
       keys(pointer, value,
-           {"expect", "client", "member", "label", "within_ms", "count", "in_order"});
+           {"expect", "client", "member", "label", "within_ms", "count", "in_order", "bind"});
     } else if (action == "publish") {
       keys(pointer, value,
            {action, "client", "member", "label", "within_ms", "expect", "count", "in_order"});
@@ -757,6 +798,7 @@ class Parser : public DocumentChecker {
       matchers(argument_at, argument);
       if (step.in_order && !argument.is_array())
         fail(pointer_append(pointer, "in_order"), "bad-value", "in_order needs a list of matchers");
+      if (value.contains("bind")) bind(pointer_append(pointer, "bind"), value, step);
     } else if (action == "barrier") {
       step.kind = StepKind::barrier;
       string(argument_at, argument);

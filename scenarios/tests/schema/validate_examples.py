@@ -157,6 +157,7 @@ def semantic_problems(doc):
                     out.append(("undefined-template", pointer(where), f"{{{name}}} is not defined in {text!r}"))
 
     names = set(variables)
+    bound = set()
     check_templates(variables, ["vars"], BUILTIN_TEMPLATES | names)
     check_templates(clients, ["clients"], BUILTIN_TEMPLATES | names)
     for step, path, loop_vars, in_parallel in walk_steps(steps, ["steps"], frozenset(), False):
@@ -171,11 +172,15 @@ def semantic_problems(doc):
                         f"client group {step['client']!r} is not defined in clients"))
         # The action's argument and the expect modifier are templates; labels, client names,
         # barrier names and loop fields are not.
-        known = BUILTIN_TEMPLATES | names | loop_vars | ({"n"} if "publish" in step else set())
+        known = BUILTIN_TEMPLATES | names | bound | loop_vars | ({"n"} if "publish" in step else set())
         if len(actions) == 1 and actions[0] not in ("barrier", "loop", "parallel"):
             check_templates(step[actions[0]], path + [actions[0]], known)
             if actions[0] != "expect" and "expect" in step:
                 check_templates(step["expect"], path + ["expect"], known)
+        # "bind" names fields of the event an expect step matched: templates of the steps after
+        # it (as the parser does, in file order).
+        if isinstance(step.get("bind"), dict):
+            bound |= set(step["bind"])
     return out
 
 

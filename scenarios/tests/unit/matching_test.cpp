@@ -471,6 +471,11 @@ TEST(MatchProperties, PresentAndAbsent) {
                       message(ProtocolVersion::v3_1_1)));
 }
 
+TEST(MatchPublish, PacketId) {
+  EXPECT_TRUE(matches(R"({"publish": {"packet_id": 7}})", message()));
+  EXPECT_FALSE(matches(R"({"publish": {"packet_id": 8}})", message()));
+}
+
 TEST(MatchReasonCodes, SubackPacketId) {
   const Observation suback = packet(PacketType::suback, "90 03 00 2a 01");
   EXPECT_TRUE(matches(R"({"suback": {"packet_id": 42}})", suback));

@@ -412,6 +412,42 @@ TEST(ParseScenario, RawPackets) {
           "malform": {"subscription_options_bits": 192}}})")));
 }
 
+/// A scenario whose steps are `steps` (a JSON list body), for rules across several steps.
+std::string with_steps(std::string_view steps) {
+  return std::string(R"({"name": "t", "clients": {"c": {}}, "steps": [)") + std::string(steps) +
+         "]}";
+}
+
+TEST(ParseScenario, BindNamesABrokerPacketIdForLaterSteps) {
+  const auto parsed = testing::parse_text(with_steps(
+      R"({"client": "c", "expect": {"publish": {"payload": "m"}}, "bind": {"m0": "packet_id"}},
+         {"client": "c", "send": {"packet": {"type": "puback", "packet_id": "{m0}"}}},
+         {"client": "c", "expect": {"publish": {"dup": true, "packet_id": "{m0}"}}})"));
+  ASSERT_TRUE(std::holds_alternative<Scenario>(parsed)) << std::get<FileError>(parsed).to_string();
+  const Scenario& scenario = std::get<Scenario>(parsed);
+  ASSERT_EQ(scenario.steps[0].bind.size(), 1U);
+  EXPECT_EQ(scenario.steps[0].bind[0], (std::pair<std::string, std::string>{"m0", "packet_id"}));
+}
+
+TEST(ParseScenario, BindRules) {
+  // A name used before it is bound.
+  EXPECT_TRUE(refused(
+      with_step(R"({"client": "c", "send": {"packet": {"type": "puback", "packet_id": "{m0}"}}})"),
+      "undefined-template", 6, 70));
+  // One event only.
+  EXPECT_TRUE(refused(
+      with_step(R"({"client": "c", "expect": [{"pingresp": {}}], "bind": {"a": "packet_id"}})"),
+      "bad-value", 6, 57));
+  EXPECT_TRUE(
+      refused(with_step(R"({"client": "c", "expect": {"pingresp": {}}, "bind": {"a": "payload"}})"),
+              "bad-value", 6, 61));
+  // A packet id is a number or one name.
+  EXPECT_TRUE(refused(with_step(R"({"client": "c", "expect": {"puback": {"packet_id": "7"}}})"),
+                      "bad-value", 6, 54));
+  EXPECT_TRUE(refused(with_step(R"({"client": "c", "connect": {}, "bind": {"a": "packet_id"}})"),
+                      "unknown-field", 6, 34));
+}
+
 TEST(ParseScenario, BarrierInsideAParallelInsideALoop) {
   EXPECT_TRUE(accepted(with_step(
       R"({"loop": {"count": 2, "steps": [

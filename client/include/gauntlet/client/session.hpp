@@ -56,6 +56,10 @@ struct SessionConfig {
   /// Send CONNECT when the transport is up. False leaves that to send_raw() (tests of broken
   /// CONNECT packets); the session then waits for the CONNACK as usual.
   bool send_connect = true;
+  /// Acknowledge the broker's PUBLISH and PUBREL packets (PUBACK, PUBREC, PUBCOMP). False leaves
+  /// them to send_raw(), for tests of what a broker does with unacknowledged messages: every
+  /// PUBLISH is then delivered, resent copies included, and PUBREL packets are only reported.
+  bool acknowledge = true;
 };
 
 /// What the session wants written to the socket, and when it next needs on_timer().

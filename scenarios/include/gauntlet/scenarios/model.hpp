@@ -57,6 +57,7 @@ struct ClientGroup {
   ClientTls tls;
   bool topic_aliases = false;
   bool strict = true;
+  bool acknowledge = true;  ///< false: the scenario sends PUBACK/PUBREC/PUBCOMP itself (or not)
 };
 
 enum class StepKind {
@@ -94,6 +95,9 @@ struct Step {
   /// loop: the body; parallel: one branch per element (each a sequence).
   std::vector<std::vector<Step>> children;
   std::string loop_variable = "n";  ///< loop: the template name of the iteration (0-based)
+  /// expect: template names bound to fields of the event that matched ("pid" -> "packet_id"),
+  /// for later steps of the same client ({pid}): a broker's own packet ids are its choice.
+  std::vector<std::pair<std::string, std::string>> bind;
 };
 
 struct Scenario {
