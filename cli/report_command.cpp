@@ -2,10 +2,8 @@
 // `gauntlet report render REPORT.json --report-dir DIR` (writes the four files again).
 #include "report_command.hpp"
 
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "exit_codes.hpp"
 #include "gauntlet/reports/report.hpp"
@@ -14,21 +12,9 @@ namespace gauntlet::cli {
 namespace {
 
 std::optional<reports::Report> read_report(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::cerr << file << ": cannot be read\n";
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto json = reports::Json::parse(text.str(), nullptr, false);
-  if (json.is_discarded()) {
-    std::cerr << file << ": not JSON\n";
-    return std::nullopt;
-  }
   std::string error;
-  auto report = reports::from_json(json, error);
-  if (!report) std::cerr << file << ": not a gauntlet report: " << error << '\n';
+  auto report = reports::read_report_file(file, error);
+  if (!report) std::cerr << error << '\n';
   return report;
 }
 

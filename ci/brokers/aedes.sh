@@ -27,29 +27,10 @@ dir=${GAUNTLET_BROKER_DIR:-${TMPDIR:-/tmp}/gauntlet-aedes-$base}
 pkg=$here/aedes
 ports=(0 1 2)
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# A process that has exited stays a zombie until init reaps it, which takes seconds here: not alive.
-alive() { [[ -r /proc/$1/stat ]] && [[ $(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) != Z ]]; }
-# The pid file may be stale and its pid reused: only a node running our broker.mjs on this base is ours.
-ours() {
-  alive "$1" || return 1
-  local text
-  text=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || true
-  [[ $text == *"$pkg/broker.mjs $base"* ]]
-}
+# shellcheck source=ci/brokers/common.sh
+source "$here/common.sh"
 
-stop() {
-  [[ -f $dir/aedes.pid ]] || return 0
-  local pid
-  pid=$(cat "$dir/aedes.pid")
-  if ours "$pid"; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
-    if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
-    echo "aedes.sh: stopped pid $pid"
-  fi
-  rm -f "$dir/aedes.pid"
-}
+stop() { stop_pid "$dir/aedes.pid" "$pkg/broker.mjs $base" 5; }
 
 # The pinned version, installed once into ci/brokers/aedes/node_modules. Concurrent starts wait for
 # each other's `npm ci` (which deletes node_modules before it installs).
@@ -79,13 +60,7 @@ write_profile() {
     "auth": "mqtt://127.0.0.1:$((base + 1))",
     "ws": "ws://127.0.0.1:$((base + 2))/mqtt"
   },
-  "credentials": {
-    "valid": {"username": "alice", "password": "alice-secret"},
-    "second": {"username": "bob", "password": "bob-secret"},
-    "limited": {"username": "limited", "password": "limited-secret"},
-    "wrong_password": {"username": "alice", "password": "not-alice-secret"},
-    "unknown_user": {"username": "nobody-$base", "password": "nobody-secret"}
-  },
+  "credentials": $(credentials_json ""),
   "capabilities": {
     "protocols": ["3.1", "3.1.1"],
     "maximum_qos": 2,
@@ -96,11 +71,7 @@ write_profile() {
     "subscription_identifiers": false,
     "topic_aliases": false
   },
-  "lifecycle": {
-    "start": "bash $here/aedes.sh start $base",
-    "stop": "bash $here/aedes.sh stop $base",
-    "restart": "bash $here/aedes.sh start $base"
-  },
+  "lifecycle": $(lifecycle_json aedes.sh),
   "known_deviations": $(cat "$here/aedes-deviations.json")
 }
 PROFILE

@@ -44,45 +44,10 @@ mqtt_ports=(0 1 2)
 dist_port=$((base + 9))
 boot_timeout=${GAUNTLET_EJABBERD_BOOT_TIMEOUT:-60}
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# A process that has exited stays a zombie until init reaps it, which takes seconds here: not alive.
-alive() { [[ -r /proc/$1/stat ]] && [[ $(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) != Z ]]; }
-# The pid of the first child of a process (no procps needed).
-first_child() {
-  local f line fields
-  for f in /proc/[0-9]*/stat; do
-    # (not $(<"$f"): with set -e, bash 5.2 exits when that file has gone, as a process may have)
-    { read -r line <"$f"; } 2>/dev/null || continue
-    read -r -a fields <<<"${line##*) }"
-    if [[ ${fields[1]:-} == "$1" ]]; then f=${f#/proc/}; echo "${f%/stat}"; return 0; fi
-  done
-}
-# A pid file may be stale and its pid reused: only a process whose command line or environment
-# holds MARK (this state dir or node name) is ours.
-ours() {
-  alive "$1" || return 1
-  local text
-  text=$(cat "/proc/$1/cmdline" "/proc/$1/environ" 2>/dev/null | tr '\0' ' ') || true
-  [[ $text == *"$2"* ]]
-}
-ctl() { "$ctl" --config-dir "$dir/etc" --logs "$dir/log" --spool "$dir/spool" "$@"; }
+# shellcheck source=ci/brokers/common.sh
+source "$here/common.sh"
 
-stop_pid() {  # stop_pid FILE MARK SECONDS: wait for a stop already asked for, then SIGTERM, SIGKILL
-  local file=$1 mark=$2 seconds=$3 pid
-  [[ -f $file ]] || return 0
-  pid=$(cat "$file")
-  if ours "$pid" "$mark"; then
-    for _ in $(seq $((seconds * 20))); do alive "$pid" || break; sleep 0.05; done
-    if alive "$pid"; then kill "$pid" 2>/dev/null || true; fi
-    for _ in $(seq $((seconds * 20))); do alive "$pid" || break; sleep 0.05; done
-    if alive "$pid"; then
-      echo "ejabberd.sh: pid $pid did not stop; killing it" >&2
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    echo "ejabberd.sh: stopped pid $pid"
-  fi
-  rm -f "$file"
-}
+ctl() { "$ctl" --config-dir "$dir/etc" --logs "$dir/log" --spool "$dir/spool" "$@"; }
 
 stop() {
   [[ -f $dir/ejabberd.pid || -f $dir/su.pid || -f $dir/ejabberdctl.pid ]] || return 0
@@ -93,9 +58,10 @@ stop() {
   fi
   # The VM (beam.smp, pid written by ejabberd), then the su that runs it as the ejabberd user and
   # the ejabberdctl shell that started su: both end with the VM, unless something went wrong.
-  stop_pid "$dir/ejabberd.pid" "$node" 5
-  stop_pid "$dir/su.pid" "$node" 2
-  stop_pid "$dir/ejabberdctl.pid" "$dir/etc" 2
+  # Each is given as long again to end on its own (the stop asked for above) before SIGTERM.
+  stop_pid "$dir/ejabberd.pid" "$node" 5 5
+  stop_pid "$dir/su.pid" "$node" 2 2
+  stop_pid "$dir/ejabberdctl.pid" "$dir/etc" 2 2
 }
 
 version() {
@@ -114,13 +80,7 @@ write_profile() {
     "auth": "mqtt://127.0.0.1:$((base + 1))",
     "ws": "ws://anonymous:anonymous@127.0.0.1:$((base + 2))/mqtt"
   },
-  "credentials": {
-    "valid": {"username": "alice@auth.localhost", "password": "alice-secret"},
-    "second": {"username": "bob@auth.localhost", "password": "bob-secret"},
-    "limited": {"username": "limited@auth.localhost", "password": "limited-secret"},
-    "wrong_password": {"username": "alice@auth.localhost", "password": "not-alice-secret"},
-    "unknown_user": {"username": "nobody-$base@auth.localhost", "password": "nobody-secret"}
-  },
+  "credentials": $(credentials_json "@auth.localhost"),
   "capabilities": {
     "protocols": ["3.1.1", "5"],
     "maximum_qos": 2,
@@ -132,11 +92,7 @@ write_profile() {
     "topic_aliases": true,
     "client_dollar_topics": false
   },
-  "lifecycle": {
-    "start": "bash $here/ejabberd.sh start $base",
-    "stop": "bash $here/ejabberd.sh stop $base",
-    "restart": "bash $here/ejabberd.sh start $base"
-  },
+  "lifecycle": $(lifecycle_json ejabberd.sh),
   "known_deviations": $(cat "$here/ejabberd-deviations.json")
 }
 PROFILE

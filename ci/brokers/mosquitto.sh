@@ -26,7 +26,8 @@ if [[ -z $action || ! $base =~ ^[0-9]+$ ]] || ((base < 1024 || base > 65528)); t
 fi
 dir=${GAUNTLET_BROKER_DIR:-${TMPDIR:-/tmp}/gauntlet-mosquitto-$base}
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=ci/brokers/common.sh
+source "$here/common.sh"
 
 stop() {
   [[ -f $dir/mosquitto.pid ]] || return 0
@@ -59,13 +60,7 @@ write_profile() {
     "wss": "wss://localhost:$((base + 5))/mqtt",
     "wrong_host": "mqtts://localhost:$((base + 6))"
   },
-  "credentials": {
-    "valid": {"username": "alice", "password": "alice-secret"},
-    "second": {"username": "bob", "password": "bob-secret"},
-    "limited": {"username": "limited", "password": "limited-secret"},
-    "wrong_password": {"username": "alice", "password": "not-alice-secret"},
-    "unknown_user": {"username": "nobody-$base", "password": "nobody-secret"}
-  },
+  "credentials": $(credentials_json ""),
   "tls": {"ca": "pki/ca.crt", "other_ca": "pki/other-ca.crt", "cert": "pki/client.crt",
           "key": "pki/client.key"},
   "capabilities": {
@@ -78,11 +73,7 @@ write_profile() {
     "subscription_identifiers": true,
     "topic_aliases": true
   },
-  "lifecycle": {
-    "start": "bash $here/mosquitto.sh start $base",
-    "stop": "bash $here/mosquitto.sh stop $base",
-    "restart": "bash $here/mosquitto.sh start $base"
-  },
+  "lifecycle": $(lifecycle_json mosquitto.sh),
   "known_deviations": $(cat "$here/mosquitto-deviations.json")
 }
 PROFILE

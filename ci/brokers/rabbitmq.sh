@@ -38,43 +38,8 @@ dist_port=$((base + 8))
 epmd_port=$((base + 9))
 boot_timeout=${GAUNTLET_RABBITMQ_BOOT_TIMEOUT:-90}
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# A process that has exited stays a zombie until init reaps it, which takes seconds here: not alive.
-alive() { [[ -r /proc/$1/stat ]] && [[ $(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) != Z ]]; }
-# The pid of the first child of a process (no procps needed).
-first_child() {
-  local f line fields
-  for f in /proc/[0-9]*/stat; do
-    # (not $(<"$f"): with set -e, bash 5.2 exits when that file has gone, as a process may have)
-    { read -r line <"$f"; } 2>/dev/null || continue
-    read -r -a fields <<<"${line##*) }"
-    if [[ ${fields[1]:-} == "$1" ]]; then f=${f#/proc/}; echo "${f%/stat}"; return 0; fi
-  done
-}
-# A pid file may be stale and its pid reused: only a process whose command line or environment
-# holds MARK (this state dir, or this epmd port) is ours.
-ours() {
-  alive "$1" || return 1
-  local text
-  text=$(cat "/proc/$1/cmdline" "/proc/$1/environ" 2>/dev/null | tr '\0' ' ') || true
-  [[ $text == *"$2"* ]]
-}
-
-stop_pid() {  # stop_pid FILE MARK SECONDS: SIGTERM, wait, then SIGKILL
-  local file=$1 mark=$2 seconds=$3 pid
-  [[ -f $file ]] || return 0
-  pid=$(cat "$file")
-  if ours "$pid" "$mark"; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq $((seconds * 20))); do alive "$pid" || break; sleep 0.05; done
-    if alive "$pid"; then
-      echo "rabbitmq.sh: pid $pid did not stop in ${seconds}s; killing it" >&2
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    echo "rabbitmq.sh: stopped pid $pid"
-  fi
-  rm -f "$file"
-}
+# shellcheck source=ci/brokers/common.sh
+source "$here/common.sh"
 
 stop() {
   # rabbitmq-server is a shell that turns SIGTERM into a clean shutdown of its child, the Erlang VM
@@ -101,13 +66,7 @@ write_profile() {
     "auth": "mqtt://127.0.0.1:$((base + 1))",
     "ws": "ws://127.0.0.1:$((base + 2))/ws"
   },
-  "credentials": {
-    "valid": {"username": "alice", "password": "alice-secret"},
-    "second": {"username": "bob", "password": "bob-secret"},
-    "limited": {"username": "limited", "password": "limited-secret"},
-    "wrong_password": {"username": "alice", "password": "not-alice-secret"},
-    "unknown_user": {"username": "nobody-$base", "password": "nobody-secret"}
-  },
+  "credentials": $(credentials_json ""),
   "capabilities": {
     "protocols": ["3.1", "3.1.1"],
     "maximum_qos": 1,
@@ -118,11 +77,7 @@ write_profile() {
     "subscription_identifiers": false,
     "topic_aliases": false
   },
-  "lifecycle": {
-    "start": "bash $here/rabbitmq.sh start $base",
-    "stop": "bash $here/rabbitmq.sh stop $base",
-    "restart": "bash $here/rabbitmq.sh start $base"
-  },
+  "lifecycle": $(lifecycle_json rabbitmq.sh),
   "known_deviations": $(cat "$here/rabbitmq-deviations.json")
 }
 PROFILE

@@ -6,7 +6,7 @@
 # RabbitMQ, ejabberd and aedes come from ci/brokers/install-others.sh (run it once first);
 # GAUNTLET (default build/release/cli/gauntlet) is the gauntlet binary to use.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 gauntlet=${GAUNTLET:-build/release/cli/gauntlet}
 [[ -x $gauntlet ]] || { echo "results.sh: no gauntlet at $gauntlet (build it, or set GAUNTLET)" >&2; exit 2; }
 declare -A bases=([mosquitto]=26000 [rabbitmq]=26100 [ejabberd]=26200 [aedes]=26300)

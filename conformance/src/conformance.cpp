@@ -1,8 +1,6 @@
 #include "gauntlet/conformance/conformance.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 namespace gauntlet::conformance {
 
@@ -18,25 +16,6 @@ int severity(std::string_view verdict) {
   if (verdict == "waived") return 2;
   if (verdict == "skip") return 1;
   return 0;
-}
-
-std::optional<reports::Report> read_baseline(const std::string& file, std::string& error) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    error = "--baseline " + file + ": cannot be read";
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto json = reports::Json::parse(text.str(), nullptr, false);
-  if (json.is_discarded()) {
-    error = "--baseline " + file + ": not JSON";
-    return std::nullopt;
-  }
-  std::string why;
-  auto report = reports::from_json(json, why);
-  if (!report) error = "--baseline " + file + ": not a gauntlet report: " + why;
-  return report;
 }
 
 }  // namespace
@@ -157,8 +136,8 @@ ConformanceOutcome run_conformance(const ConformanceRequest& request) {
   std::optional<reports::Report> baseline;
   if (request.baseline_file) {
     std::string error;
-    baseline = read_baseline(*request.baseline_file, error);
-    if (!baseline) outcome.errors.push_back(error);
+    baseline = reports::read_report_file(*request.baseline_file, error);
+    if (!baseline) outcome.errors.push_back("--baseline " + error);
   }
   if (!outcome.errors.empty()) {
     outcome.status = ConformanceOutcome::Status::bad_input;

@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 namespace gauntlet::reports {
@@ -508,6 +510,25 @@ std::optional<Report> from_json(const Json& json, std::string& error) {
     error = e.message;
     return std::nullopt;
   }
+}
+
+std::optional<Report> read_report_file(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot be read";
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const Json json = Json::parse(text.str(), nullptr, false);
+  if (json.is_discarded()) {
+    error = path + ": not JSON";
+    return std::nullopt;
+  }
+  std::string why;
+  auto report = from_json(json, why);
+  if (!report) error = path + ": not a gauntlet report: " + why;
+  return report;
 }
 
 }  // namespace gauntlet::reports

@@ -115,6 +115,28 @@ TEST(ReportWrite, WriteAllCreatesTheDirectoryAndTheFourFiles) {
   EXPECT_EQ(Json::parse(read_file(out + "/report.json"))["complete"], false);
 }
 
+TEST(ReportRead, ReadsBackWhatWriteAllWrote) {
+  const TempDir dir;
+  ASSERT_EQ(write_all(dir.path().string(), samples::conformance()), std::nullopt);
+  std::string error;
+  const auto back = read_report_file(dir / "report.json", error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(*back, samples::conformance());
+}
+
+TEST(ReportRead, ErrorsNameTheFileAndWhatIsWrong) {
+  const TempDir dir;
+  std::string error;
+  EXPECT_FALSE(read_report_file(dir / "absent.json", error));
+  EXPECT_EQ(error, (dir / "absent.json") + ": cannot be read");
+  ASSERT_EQ(write_atomically(dir / "text.json", "not json"), std::nullopt);
+  EXPECT_FALSE(read_report_file(dir / "text.json", error));
+  EXPECT_EQ(error, (dir / "text.json") + ": not JSON");
+  ASSERT_EQ(write_atomically(dir / "other.json", R"({"schema": "x"})"), std::nullopt);
+  EXPECT_FALSE(read_report_file(dir / "other.json", error));
+  EXPECT_NE(error.find("other.json: not a gauntlet report: "), std::string::npos) << error;
+}
+
 TEST(ReportWrite, WriteAllNamesTheDirectoryItCannotCreate) {
   const TempDir dir;
   testing::write_file(dir / "taken", "");

@@ -236,7 +236,7 @@ class Run {
   awaitable<void> wait(Member& member, TimePoint deadline);
   std::vector<Member*> targets(const Step& step);
 
-  void connect(const Step& step, Member& member, const Bindings& bindings);
+  void connect(const Step& step, Member& member, const Json& overrides, const Bindings& bindings);
   /// Fails the step when a packet id in `expanded` is a name this member has not bound.
   void require_bound(const Step& step, Member& member, const Json& expanded) const {
     if (auto name = unbound_packet_id(expanded))
@@ -481,8 +481,8 @@ client::SessionConfig Run::session_config(const Member& member, const Json& over
   return config;
 }
 
-void Run::connect(const Step& step, Member& member, const Bindings& bindings) {
-  const Json overrides = expand_tree(step.arguments, bindings);
+void Run::connect(const Step& step, Member& member, const Json& overrides,
+                  const Bindings& bindings) {
   client::SessionConfig config = session_config(member, overrides, bindings);
   // Events of the previous connection (its end) are no outcome of this one.
   std::erase_if(member.inbox, [](const Observation& seen) {
@@ -586,7 +586,9 @@ awaitable<void> Run::act(const Step& step, Member& member, const Bindings& scope
   const std::uint64_t first_sequence = member.next_sequence;
   const Json custom = step.expect.is_null() ? Json() : expand_tree(step.expect, bindings);
   require_bound(step, member, custom);
-  require_bound(step, member, expand_tree(step.arguments, bindings));
+  // The action's argument, expanded once (a publish step expands its messages one by one).
+  Json arguments = expand_tree(step.arguments, bindings);
+  require_bound(step, member, arguments);
   const auto expect_custom = [this, &step, &member, custom, deadline,
                               first_sequence](std::uint32_t times) {
     return [this, &step, &member, custom, deadline, first_sequence, times] {
@@ -600,7 +602,7 @@ awaitable<void> Run::act(const Step& step, Member& member, const Bindings& scope
 
   switch (step.kind) {
     case StepKind::connect: {
-      connect(step, member, bindings);
+      connect(step, member, arguments, bindings);
       if (!custom.is_null()) {
         outcomes.emplace_back(expect_custom(1));
       } else {
@@ -616,8 +618,7 @@ awaitable<void> Run::act(const Step& step, Member& member, const Bindings& scope
     }
     case StepKind::disconnect: {
       needs_connection();
-      const auto disconnect = reason_and_properties(expand_tree(step.arguments, bindings),
-                                                    codec::PacketType::disconnect);
+      const auto disconnect = reason_and_properties(arguments, codec::PacketType::disconnect);
       member.connection->command([&](client::Session& session, TimePoint now) {
         session.disconnect(disconnect.first, disconnect.second.view(), now);
       });
@@ -632,7 +633,6 @@ awaitable<void> Run::act(const Step& step, Member& member, const Bindings& scope
     case StepKind::subscribe:
     case StepKind::unsubscribe: {
       needs_connection();
-      const Json arguments = expand_tree(step.arguments, bindings);
       const Json& filters = arguments.is_array() ? arguments : arguments["filters"];
       const auto properties = build_properties(
           arguments.is_object() ? arguments.value("properties", Json::object()) : Json::object());
@@ -708,7 +708,6 @@ awaitable<void> Run::act(const Step& step, Member& member, const Bindings& scope
     case StepKind::send: {
       if (!member.connection || !member.connection->is_open()) needs_connection();
       std::string error;
-      Json arguments = expand_tree(step.arguments, bindings);
       log_in(arguments, member, bindings);
       const auto bytes = build_raw(arguments, member.group.version, error);
       if (!error.empty()) fail(step, &member, error);
@@ -720,8 +719,7 @@ awaitable<void> Run::act(const Step& step, Member& member, const Bindings& scope
     }
     case StepKind::auth: {
       needs_connection();
-      const auto auth =
-          reason_and_properties(expand_tree(step.arguments, bindings), codec::PacketType::auth);
+      const auto auth = reason_and_properties(arguments, codec::PacketType::auth);
       member.connection->command([&](client::Session& session, TimePoint now) {
         session.auth(auth.first, auth.second.view(), now);
       });

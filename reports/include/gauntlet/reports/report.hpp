@@ -165,6 +165,9 @@ struct Report {
 /// Reads a report.json back (for `gauntlet report diff|merge|render`); nullopt and `error` set
 /// when the file is not a gauntlet.report/1 document.
 [[nodiscard]] std::optional<Report> from_json(const Json& json, std::string& error);
+/// Reads a report.json file; nullopt and `error` ("FILE: cannot be read", "FILE: not JSON",
+/// "FILE: not a gauntlet report: ...") when it is not one.
+[[nodiscard]] std::optional<Report> read_report_file(const std::string& path, std::string& error);
 /// The text of report.json: to_json indented by two spaces, ending in a newline. Bytes that are not
 /// UTF-8 become U+FFFD (a plain dump() would throw on them).
 [[nodiscard]] std::string to_json_text(const Report& report);
