@@ -7,6 +7,7 @@
 #include "exit_codes.hpp"
 #include "report_command.hpp"
 #include "run_command.hpp"
+#include "swarm_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"gauntlet " GAUNTLET_VERSION " - test harness for MQTT brokers"};
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   gauntlet::cli::add_decode_command(app, exit_code);
   gauntlet::cli::add_run_command(app, exit_code);
   gauntlet::cli::add_conformance_command(app, exit_code);
+  gauntlet::cli::add_swarm_command(app, exit_code);
   gauntlet::cli::add_report_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -28,8 +28,7 @@ void print_progress(const reports::Case& result) {
 
 }  // namespace
 
-void add_run_options(CLI::App& command, RunOptions& options, unsigned default_jobs) {
-  options.jobs = default_jobs;
+void add_target_options(CLI::App& command, RunOptions& options) {
   auto* profile = command.add_option("--profile", options.profile,
                                      "Profile of the broker under test (docs/profiles.md)");
   auto* broker = command.add_option("--broker", options.broker,
@@ -45,6 +44,11 @@ void add_run_options(CLI::App& command, RunOptions& options, unsigned default_jo
       ->capture_default_str();
   options.seed_option =
       command.add_option("--seed", options.seed, "Seed of {run} and of random choices");
+}
+
+void add_run_options(CLI::App& command, RunOptions& options, unsigned default_jobs) {
+  options.jobs = default_jobs;
+  add_target_options(command, options);
   command.add_option("--jobs,-j", options.jobs, "Scenarios run at once")
       ->check(CLI::Range(1U, 256U))
       ->capture_default_str();

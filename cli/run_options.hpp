@@ -22,7 +22,9 @@ struct RunOptions {
   unsigned jobs = 1;
 };
 
-/// Adds --profile, --broker, --ca-file, --report-dir, --seed, --jobs and --pcap.
+/// Adds --profile, --broker, --ca-file, --report-dir and --seed.
+void add_target_options(CLI::App& command, RunOptions& options);
+/// Adds the target options, --jobs and --pcap.
 void add_run_options(CLI::App& command, RunOptions& options, unsigned default_jobs);
 
 /// The request those flags describe; progress lines go to standard output as cases end, and

@@ -2,12 +2,21 @@
 
 #include <openssl/ssl.h>
 
+#include <span>
+
 namespace gauntlet::client {
 namespace {
 
-// Large enough for a burst of small packets in one read, small enough that tens of thousands of
-// idle connections stay cheap (the swarm issue measures it).
-constexpr std::size_t read_chunk = 4096;
+// TLS connections read into their own buffer of this size (allocated while connected).
+constexpr std::size_t tls_read_chunk = 4096;
+
+// Plain connections read, once the socket is readable, into their thread's buffer: a connection
+// on an event loop never runs concurrently with another on the same thread, and the session copies
+// what it keeps (only an incomplete packet), so one buffer per thread serves every connection.
+std::span<std::uint8_t> thread_read_buffer() {
+  thread_local std::vector<std::uint8_t> buffer(64 * 1024);
+  return buffer;
+}
 
 }  // namespace
 
@@ -63,12 +72,11 @@ Connection::Connection(asio::io_context& io, Endpoint endpoint, SessionConfig co
       tls_options_(std::move(tls_options)),
       handler_(std::move(handler)),
       resolver_(io),
-      socket_(std::in_place_type<TcpSocket>, io),
+      tcp_socket_(io),
       timer_(io) {}
 
 Connection::TcpSocket& Connection::tcp() {
-  if (auto* tls = std::get_if<TlsSocket>(&socket_)) return tls->next_layer();
-  return std::get<TcpSocket>(socket_);
+  return tls_socket_ ? tls_socket_->next_layer() : tcp_socket_;
 }
 
 void Connection::open() {
@@ -88,9 +96,20 @@ void Connection::open() {
                                "a TLS endpoint needs a TLS context"});
       return;
     }
-    socket_.emplace<TlsSocket>(io_, *tls_);
+    tls_socket_ = std::make_unique<TlsSocket>(io_, *tls_);
   } else {
-    socket_.emplace<TcpSocket>(io_);
+    tls_socket_.reset();
+    tcp_socket_ = TcpSocket(io_);
+  }
+  // An address needs no resolver (whose asynchronous lookups run on a thread of their own: too
+  // slow for thousands of connects per second).
+  asio::error_code literal_ec;
+  const auto literal = asio::ip::make_address(endpoint_.host, literal_ec);
+  if (!literal_ec) {
+    connect_to(asio::ip::tcp::resolver::results_type::create(
+        asio::ip::tcp::endpoint(literal, endpoint_.port), endpoint_.host,
+        std::to_string(endpoint_.port)));
+    return;
   }
   resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
                           [self = shared_from_this(), g = generation_](const asio::error_code& ec,
@@ -102,6 +121,10 @@ void Connection::open() {
 void Connection::on_resolved(const asio::error_code& ec,
                              const asio::ip::tcp::resolver::results_type& results) {
   if (ec) return fail("cannot resolve " + endpoint_.host, ec);
+  connect_to(results);
+}
+
+void Connection::connect_to(const asio::ip::tcp::resolver::results_type& results) {
   if (endpoint_.source_address) {
     asio::error_code bind_ec;
     const auto source = asio::ip::make_address(*endpoint_.source_address, bind_ec);
@@ -124,7 +147,7 @@ void Connection::on_connected(const asio::error_code& ec) {
   if (ec) return fail("cannot connect to " + endpoint_.display(), ec);
   asio::error_code ignored;
   tcp().set_option(asio::ip::tcp::no_delay(true), ignored);
-  auto* tls = std::get_if<TlsSocket>(&socket_);
+  TlsSocket* tls = tls_socket_.get();
   if (tls == nullptr) return on_transport_ready();
   const std::string& name =
       tls_options_.server_name.empty() ? endpoint_.host : tls_options_.server_name;
@@ -143,7 +166,7 @@ void Connection::on_connected(const asio::error_code& ec) {
 
 void Connection::on_transport_ready() {
   open_ = true;
-  read_buffer_.resize(read_chunk);
+  if (tls_socket_) read_buffer_.resize(tls_read_chunk);
   start_read();
   if (endpoint_.websocket()) {
     // The Upgrade first; CONNECT follows once the server has accepted it (deliver()).
@@ -152,8 +175,9 @@ void Connection::on_transport_ready() {
     options.port = endpoint_.port;
     options.path = endpoint_.path.empty() ? "/mqtt" : endpoint_.path;
     options.tls = endpoint_.tls();
-    websocket_.emplace(std::move(options));
-    const std::string request = websocket_->handshake_request();
+    websocket_ =
+        std::make_unique<WebSocketState>(WebSocketState{WebSocketClient(std::move(options)), {}});
+    const std::string request = websocket_->client.handshake_request();
     queue_write(codec::ByteView::of(request));
     return;
   }
@@ -163,35 +187,62 @@ void Connection::on_transport_ready() {
 }
 
 void Connection::start_read() {
-  auto on_read = [self = shared_from_this(), g = generation_](const asio::error_code& ec,
-                                                              std::size_t size) {
-    if (g == self->generation_) self->on_read(ec, size);
-  };
-  std::visit([&](auto& socket) { socket.async_read_some(asio::buffer(read_buffer_), on_read); },
-             socket_);
+  if (!tls_socket_) {
+    tcp_socket_.async_wait(TcpSocket::wait_read, [self = shared_from_this(),
+                                                  g = generation_](const asio::error_code& ec) {
+      if (g == self->generation_) self->on_readable(ec);
+    });
+    return;
+  }
+  tls_socket_->async_read_some(
+      asio::buffer(read_buffer_),
+      [self = shared_from_this(), g = generation_](const asio::error_code& ec, std::size_t size) {
+        if (g == self->generation_) self->on_read(ec, size);
+      });
+}
+
+void Connection::on_readable(const asio::error_code& ec) {
+  if (shut_) return;
+  if (ec) return on_read_error(ec);
+  const std::span<std::uint8_t> buffer = thread_read_buffer();
+  asio::error_code read_ec;
+  tcp_socket_.non_blocking(true, read_ec);
+  const std::size_t size =
+      tcp_socket_.read_some(asio::buffer(buffer.data(), buffer.size()), read_ec);
+  if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
+    start_read();
+    return;
+  }
+  if (read_ec) return on_read_error(read_ec);
+  on_bytes(codec::ByteView(buffer.data(), size));
 }
 
 void Connection::on_read(const asio::error_code& ec, std::size_t size) {
   if (shut_) return;
-  if (ec) {
-    // A TLS alert before the broker sent any MQTT byte ends the handshake's story, not MQTT's:
-    // with TLS 1.3 a server that refuses the client certificate says so on the first read.
-    if (ec.category() == asio::error::get_ssl_category() && !received_any_) {
-      session_.transport_failed(Clock::now(), "TLS refused: " + ec.message());
-      flush();
-      shut();
-      return;
-    }
-    const bool orderly = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
-    session_.closed(Clock::now(), orderly ? "the broker closed the connection" : ec.message());
+  if (ec) return on_read_error(ec);
+  on_bytes(codec::ByteView(read_buffer_.data(), size));
+}
+
+void Connection::on_bytes(codec::ByteView bytes) {
+  received_any_ = true;
+  deliver(bytes);
+  flush();
+  if (!shut_) start_read();
+}
+
+void Connection::on_read_error(const asio::error_code& ec) {
+  // A TLS alert before the broker sent any MQTT byte ends the handshake's story, not MQTT's:
+  // with TLS 1.3 a server that refuses the client certificate says so on the first read.
+  if (ec.category() == asio::error::get_ssl_category() && !received_any_) {
+    session_.transport_failed(Clock::now(), "TLS refused: " + ec.message());
     flush();
     shut();
     return;
   }
-  received_any_ = true;
-  deliver(codec::ByteView(read_buffer_.data(), size));
+  const bool orderly = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+  session_.closed(Clock::now(), orderly ? "the broker closed the connection" : ec.message());
   flush();
-  if (!shut_) start_read();
+  shut();
 }
 
 std::optional<asio::ip::tcp::endpoint> Connection::local_address() {
@@ -212,14 +263,14 @@ void Connection::deliver(codec::ByteView bytes) {
     session_.received(bytes, Clock::now());
     return;
   }
-  WebSocketClient::Output& out = websocket_out_;
+  WebSocketClient::Output& out = websocket_->out;
   out.clear();
-  websocket_->receive(bytes, out);
+  websocket_->client.receive(bytes, out);
   queue_write(codec::ByteView(out.to_send));  // pongs, the close reply
   for (const Finding& finding : out.findings)
     handler_(finding);
   if (out.error) {
-    const bool handshake = !session_.is_connected() && !websocket_->is_open() && !out.opened;
+    const bool handshake = !session_.is_connected() && !websocket_->client.is_open() && !out.opened;
     if (handshake) {
       handler_(ConnectionEnded{ConnectionEnded::Cause::transport_failed, 0,
                                "WebSocket handshake refused: " + *out.error});
@@ -273,8 +324,7 @@ void Connection::start_write() {
       self->shut();
     }
   };
-  std::visit([&](auto& socket) { asio::async_write(socket, asio::buffer(writing_), on_written); },
-             socket_);
+  with_stream([&](auto& stream) { asio::async_write(stream, asio::buffer(writing_), on_written); });
 }
 
 void Connection::flush() {
@@ -283,7 +333,7 @@ void Connection::flush() {
   if (websocket_ && !effects.bytes.empty()) {
     // Every batch of MQTT bytes goes out as one binary frame (MQTT-6.0.0-1).
     std::vector<std::uint8_t> framed;
-    websocket_->send(codec::ByteView(effects.bytes), framed);
+    websocket_->client.send(codec::ByteView(effects.bytes), framed);
     queue_write(codec::ByteView(framed));
   } else {
     queue_write(codec::ByteView(effects.bytes));
@@ -343,6 +393,8 @@ void Connection::shut() {
   resolver_.cancel();
   tcp().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   tcp().close(ignored);
+  // Nothing a closed connection holds on to: an idle session between reconnects stays small.
+  std::vector<std::uint8_t>().swap(read_buffer_);
 }
 
 }  // namespace gauntlet::client

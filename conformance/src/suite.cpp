@@ -96,6 +96,10 @@ class SuiteLoader {
     }
     auto scenario = std::get<scenarios::Scenario>(std::move(parsed));
     const Json& root = document.root();
+    if (scenario.load) {
+      fail_at_key(document, "/load", "bad-value", "a conformance case has steps, not \"load\"");
+      return;
+    }
     const std::string protocol(codec::to_string(scenario.version));
     bool usable = true;
     for (const char* field : {"spec", "level", "area", "protocol"}) {

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
+#include "charts.hpp"
 #include "gauntlet/reports/report.hpp"
 #include "text.hpp"
 
@@ -41,6 +43,24 @@ details > summary { cursor: pointer; }
 .filter { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin: .5rem 0; }
 .filter input[type=search] { min-width: 20rem; padding: .3rem; }
 tr[hidden] { display: none; }
+.cards { display: flex; gap: .6rem; padding: 0; list-style: none; flex-wrap: wrap; }
+.cards li { border: 1px solid var(--line); border-radius: 6px; padding: .4rem .8rem; min-width: 7rem; }
+.cards b { display: block; font-size: 1.4rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 1rem; }
+.charts figure { margin: 0; }
+svg.chart { width: 100%; height: auto; font: 11px system-ui, sans-serif; }
+svg.chart text { fill: var(--fg); }
+svg.chart .axis-line, svg.chart .tick line { stroke: var(--muted); }
+svg.chart .grid { stroke: var(--line); stroke-dasharray: 2 3; }
+svg.chart .axis-label { fill: var(--muted); }
+svg.chart .line { fill: none; stroke-width: 1.6; stroke-linejoin: round; }
+svg.chart .swatch { stroke-width: 3; }
+svg.chart .s0 { stroke: #0969da; } svg.chart .s1 { stroke: #1a7f37; }
+svg.chart .s2 { stroke: #cf222e; } svg.chart .s3 { stroke: #8250df; }
+svg.chart .no-data { fill: var(--muted); font-size: 14px; }
+.fact-tables { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
+.facts td.num { white-space: normal; }
+#slo-table, #qos-table { width: auto; min-width: 50%; }
 )";
 
 constexpr std::string_view script = R"(
@@ -70,31 +90,8 @@ constexpr std::string_view script = R"(
 })();
 )";
 
-// Text and attribute values alike: after clean_text, the five characters HTML gives meaning to.
 std::string html(std::string_view text) {
-  std::string out;
-  for (const char c : detail::clean_text(text)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return detail::html_text(text);
 }
 
 std::string pretty(const Json& json) {
@@ -112,6 +109,14 @@ std::array<std::pair<std::uint64_t, Verdict>, 5> verdict_counts(const Summary& s
            {s.errors, Verdict::error},
            {s.skipped, Verdict::skip},
            {s.waived, Verdict::waived}}};
+}
+
+// Things a reader must know to trust the numbers (swarm metrics notes), at the top.
+void notes(std::string& out, const Report& report) {
+  if (!report.metrics) return;
+  for (const std::string& note : report.metrics->notes) {
+    out += "<p class=\"warning note\"><b>Note.</b> " + html(note) + "</p>\n";
+  }
 }
 
 void header(std::string& out, const Report& report, const Summary& s) {
@@ -132,6 +137,7 @@ void header(std::string& out, const Report& report, const Summary& s) {
                      html(report.tool_version));
   if (report.seed) out += fmt::format(" · seed {}", *report.seed);
   out += "</p>\n";
+  notes(out, report);
   if (!report.complete) {
     out +=
         "<p class=\"warning\"><b>Incomplete run.</b> It was interrupted before every case ran; "
@@ -206,14 +212,157 @@ void comparison(std::string& out, const Report& report) {
   out += "</section>\n";
 }
 
-void metrics(std::string& out, const Report& report) {
-  const auto rows = detail::metric_rows(report.metrics);
+// --- swarm ---
+
+void card(std::string& out, std::string_view id, const std::string& value, std::string_view what,
+          bool bad = false) {
+  out += fmt::format(R"(<li class="card{}" id="card-{}"><b>{}</b>{}</li>)", bad ? " v-fail" : "",
+                     id, html(value), html(what));
+}
+
+void swarm_cards(std::string& out, const SwarmMetrics& m) {
+  const DeliveryCounts total = m.total();
+  const double throughput =
+      m.measured_s > 0 ? static_cast<double>(total.delivered) / m.measured_s : 0.0;
+  const Histogram& h = m.end_to_end;
+  out += "<ul class=\"cards\">";
+  card(out, "throughput", detail::rate(throughput), "delivered");
+  card(out, "p50", detail::latency(h.percentile(50)), "p50 latency");
+  card(out, "p99", detail::latency(h.percentile(99)), "p99 latency");
+  card(out, "p999", detail::latency(h.percentile(99.9)), "p99.9 latency");
+  card(out, "max", detail::latency(h.max()), "max latency");
+  card(out, "lost", detail::grouped(m.lost()), "QoS 1/2 lost", m.lost() > 0);
+  card(out, "lost-qos0", detail::grouped(m.by_qos[0].lost()), "QoS 0 lost");
+  card(out, "duplicates", detail::grouped(total.duplicated), "duplicates",
+       m.by_qos[2].duplicated > 0);
+  card(out, "connections",
+       detail::grouped(m.connections.succeeded) + " / " + detail::grouped(m.connections.attempted),
+       "connected", m.connections.failed > 0);
+  out += "</ul>\n";
+}
+
+void slo_table(std::string& out, const SwarmMetrics& m) {
+  out += "<h3>SLOs</h3>\n";
+  if (m.slos.empty()) {
+    out += "<p class=\"muted\">No SLO in the scenario.</p>\n";
+    return;
+  }
+  out +=
+      "<table id=\"slo-table\"><thead><tr><th>SLO</th><th class=\"num\">limit</th>"
+      "<th class=\"num\">measured</th><th>verdict</th></tr></thead><tbody>\n";
+  for (const SloResult& slo : m.slos) {
+    out += fmt::format(
+        "<tr data-slo=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td>{}</td></tr>\n",
+        html(slo.name), html(detail::slo_label(slo.name)),
+        html(detail::slo_value(slo.name, slo.limit)),
+        html(detail::slo_value(slo.name, slo.measured)),
+        verdict_span(slo.passed ? Verdict::pass : Verdict::fail));
+  }
+  out += "</tbody></table>\n";
+}
+
+void qos_table(std::string& out, const SwarmMetrics& m) {
+  out +=
+      "<h3>Delivery by QoS</h3>\n<table id=\"qos-table\"><thead><tr><th>QoS</th>"
+      "<th class=\"num\">expected</th><th class=\"num\">delivered</th><th class=\"num\">lost</th>"
+      "<th class=\"num\">duplicated</th><th class=\"num\">out of order</th></tr></thead><tbody>\n";
+  auto row = [&out](std::string_view name, const DeliveryCounts& c) {
+    out += fmt::format(
+        "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+        name, detail::grouped(c.expected), detail::grouped(c.delivered), detail::grouped(c.lost()),
+        detail::grouped(c.duplicated), detail::grouped(c.out_of_order));
+  };
+  row("0", m.by_qos[0]);
+  row("1", m.by_qos[1]);
+  row("2", m.by_qos[2]);
+  row("all", m.total());
+  out += "</tbody></table>\n";
+}
+
+void charts(std::string& out, const SwarmMetrics& m) {
+  out += "<h3>Over time</h3>\n<div class=\"charts\">\n";
+  for (const std::string& chart : {detail::throughput_chart(m), detail::latency_chart(m),
+                                   detail::connections_chart(m), detail::distribution_chart(m)}) {
+    out += "<figure>" + chart + "</figure>\n";
+  }
+  out += "</div>\n";
+}
+
+// A two-column table of facts.
+void facts(std::string& out, std::string_view id, std::string_view heading,
+           const std::vector<std::pair<std::string, std::string>>& rows) {
   if (rows.empty()) return;
-  out += "<section id=\"metrics\"><h2>Metrics</h2>\n<table><tbody>\n";
+  out += fmt::format("<div class=\"facts\" id=\"{}\"><h3>{}</h3><table><tbody>\n", id, heading);
   for (const auto& [name, value] : rows) {
     out += fmt::format("<tr><th>{}</th><td class=\"num\">{}</td></tr>\n", html(name), html(value));
   }
-  out += "</tbody></table></section>\n";
+  out += "</tbody></table></div>\n";
+}
+
+std::string cpu_text(double seconds, std::uint64_t delivered) {
+  std::string text = detail::number(std::round(seconds * 100) / 100) + " s";
+  if (delivered > 0) {
+    text += " (" +
+            detail::number(std::round(seconds * 1e8 / static_cast<double>(delivered)) / 100) +
+            " µs per delivered message)";
+  }
+  return text;
+}
+
+void swarm_facts(std::string& out, const SwarmMetrics& m) {
+  using detail::grouped;
+  const PublishCounts& p = m.publishing;
+  const ConnectionCounts& c = m.connections;
+  const Resources& r = m.resources;
+  const std::uint64_t delivered = m.total().delivered;
+  out += "<div class=\"fact-tables\">\n";
+  facts(out, "publishing", "Publishing",
+        {{"published", grouped(p.published)},
+         {"acknowledged", grouped(p.acknowledged)},
+         {"refused", grouped(p.refused)},
+         {"abandoned", grouped(p.abandoned)},
+         {"behind schedule", grouped(p.behind_schedule)}});
+  facts(out, "connections", "Connections",
+        {{"attempted", grouped(c.attempted)},
+         {"succeeded", grouped(c.succeeded)},
+         {"failed", grouped(c.failed)},
+         {"peak", grouped(c.peak)},
+         {"reconnects", grouped(c.reconnects)},
+         {"dropped", grouped(c.dropped)},
+         {"subscribe failures", grouped(c.subscribe_failed)},
+         {"connect p99", detail::latency(m.connect.percentile(99))},
+         {"subscribe p99", detail::latency(m.subscribe.percentile(99))}});
+  std::vector<std::pair<std::string, std::string>> resources{
+      {"gauntlet CPU", cpu_text(r.cpu_user_s + r.cpu_system_s, delivered)},
+      {"peak memory", grouped((r.max_rss_kib + 512) / 1024) + " MiB"},
+      {"threads", grouped(r.threads)}};
+  if (r.broker_cpu_s) resources.emplace_back("broker CPU", cpu_text(*r.broker_cpu_s, delivered));
+  resources.emplace_back("QoS 1 ack p99", detail::latency(m.ack_qos1.percentile(99)));
+  resources.emplace_back("QoS 2 ack p99", detail::latency(m.ack_qos2.percentile(99)));
+  facts(out, "resources", "Resources and acknowledgements", resources);
+  std::vector<std::pair<std::string, std::string>> shards;
+  for (const ShardInfo& s : m.shards) {
+    shards.emplace_back(fmt::format("{}/{}", s.index + 1, s.count),
+                        fmt::format("seed {}{}", s.seed, s.complete ? "" : ", interrupted"));
+  }
+  facts(out, "shards", "Shards", shards);
+  facts(out, "plan", "Plan", detail::json_rows(m.plan));
+  out += "</div>\n";
+}
+
+void swarm(std::string& out, const Report& report) {
+  if (!report.metrics) return;
+  const SwarmMetrics& m = *report.metrics;
+  out += fmt::format("<section id=\"swarm\"><h2>Swarm <code>{}</code> · {} measured</h2>\n",
+                     html(m.scenario), detail::human_duration(m.measured_s));
+  swarm_cards(out, m);
+  slo_table(out, m);
+  qos_table(out, m);
+  charts(out, m);
+  swarm_facts(out, m);
+  out += "</section>\n";
 }
 
 void finding_items(std::string& out, const std::vector<Finding>& findings) {
@@ -358,8 +507,8 @@ std::string to_html(const Report& report) {
   header(out, report, s);
   out += "<main>\n";
   comparison(out, report);
+  swarm(out, report);
   statements(out, report);
-  metrics(out, report);
   findings(out, report);
   cases(out, report, s);
   out += fmt::format("</main>\n<script>{}</script>\n</body>\n</html>\n", script);

@@ -176,6 +176,11 @@ std::string to_junit_xml(const Report& report) {
 
   std::string system_out;
   if (!report.complete) system_out += "incomplete run: interrupted before every case ran\n";
+  if (report.metrics) {
+    for (const std::string& note : report.metrics->notes) {
+      system_out += "note: " + note + "\n";
+    }
+  }
   system_out += findings_text(report.findings);
   if (!system_out.empty()) out += "    <system-out>" + xml(system_out) + "</system-out>\n";
 

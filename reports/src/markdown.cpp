@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstddef>
 
 #include "gauntlet/reports/report.hpp"
@@ -202,14 +203,128 @@ void comparison(std::string& out, const Report& report) {
   if (report.comparison) out += to_markdown(*report.comparison) + "\n";
 }
 
-void metrics(std::string& out, const Report& report) {
-  const auto rows = detail::metric_rows(report.metrics);
-  if (rows.empty()) return;
-  out += "### Metrics\n\n| metric | value |\n|---|---:|\n";
-  for (const auto& [name, value] : rows) {
-    out += fmt::format("| {} | {} |\n", inline_text(name), inline_text(value));
+// --- swarm ---
+
+void notes(std::string& out, const Report& report) {
+  if (!report.metrics) return;
+  for (const std::string& note : report.metrics->notes) {
+    out += "> **Note:** " + inline_text(note) + "\n";
+  }
+  if (!report.metrics->notes.empty()) out += "\n";
+}
+
+std::string connections_text(const ConnectionCounts& c) {
+  return fmt::format("{} of {} ({} failed, peak {})", detail::grouped(c.succeeded),
+                     detail::grouped(c.attempted), detail::grouped(c.failed),
+                     detail::grouped(c.peak));
+}
+
+// One line an operator reads first: the load, the latency, what went missing.
+void swarm_headline(std::string& out, const SwarmMetrics& m) {
+  const DeliveryCounts total = m.total();
+  const double throughput =
+      m.measured_s > 0 ? static_cast<double>(total.delivered) / m.measured_s : 0.0;
+  out += fmt::format("### Swarm {}: {} delivered over {}\n\n", code(m.scenario, false),
+                     detail::rate(throughput), detail::human_duration(m.measured_s));
+  out +=
+      "| throughput | p50 | p99 | p99.9 | max | QoS 1/2 lost | QoS 0 lost | duplicates | "
+      "connections |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  const Histogram& h = m.end_to_end;
+  out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n\n", detail::rate(throughput),
+                     detail::latency(h.percentile(50)), detail::latency(h.percentile(99)),
+                     detail::latency(h.percentile(99.9)), detail::latency(h.max()),
+                     detail::grouped(m.lost()), detail::grouped(m.by_qos[0].lost()),
+                     detail::grouped(total.duplicated), connections_text(m.connections));
+}
+
+void slo_table(std::string& out, const SwarmMetrics& m) {
+  if (m.slos.empty()) {
+    out += "No SLO in the scenario.\n\n";
+    return;
+  }
+  out += "| SLO | limit | measured | verdict |\n|---|---:|---:|---|\n";
+  for (const SloResult& slo : m.slos) {
+    out += fmt::format("| {} | {} | {} | {} |\n", inline_text(detail::slo_label(slo.name)),
+                       detail::slo_value(slo.name, slo.limit),
+                       detail::slo_value(slo.name, slo.measured), slo.passed ? "PASS" : "FAIL");
   }
   out += "\n";
+}
+
+void qos_table(std::string& out, const SwarmMetrics& m) {
+  out +=
+      "| QoS | expected | delivered | lost | duplicated | out of order |\n"
+      "|---|---:|---:|---:|---:|---:|\n";
+  auto row = [&out](std::string_view name, const DeliveryCounts& c) {
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", name, detail::grouped(c.expected),
+                       detail::grouped(c.delivered), detail::grouped(c.lost()),
+                       detail::grouped(c.duplicated), detail::grouped(c.out_of_order));
+  };
+  row("0", m.by_qos[0]);
+  row("1", m.by_qos[1]);
+  row("2", m.by_qos[2]);
+  row("all", m.total());
+  out += "\n";
+}
+
+std::string cpu_text(double seconds, std::uint64_t delivered) {
+  std::string text = fmt::format("{} s", detail::number(std::round(seconds * 100) / 100));
+  if (delivered > 0) {
+    text += fmt::format(
+        " ({} µs per delivered message)",
+        detail::number(std::round(seconds * 1e8 / static_cast<double>(delivered)) / 100));
+  }
+  return text;
+}
+
+void swarm_facts(std::string& out, const SwarmMetrics& m) {
+  const PublishCounts& p = m.publishing;
+  out += fmt::format(
+      "Publishing: {} published · {} acknowledged · {} refused · {} abandoned · {} behind "
+      "schedule  \n",
+      detail::grouped(p.published), detail::grouped(p.acknowledged), detail::grouped(p.refused),
+      detail::grouped(p.abandoned), detail::grouped(p.behind_schedule));
+  const ConnectionCounts& c = m.connections;
+  out += fmt::format(
+      "Connections: {} attempted · {} succeeded · {} failed · peak {} · {} reconnects · {} "
+      "dropped · {} subscribe failures  \n",
+      detail::grouped(c.attempted), detail::grouped(c.succeeded), detail::grouped(c.failed),
+      detail::grouped(c.peak), detail::grouped(c.reconnects), detail::grouped(c.dropped),
+      detail::grouped(c.subscribe_failed));
+  const Resources& r = m.resources;
+  const std::uint64_t delivered = m.total().delivered;
+  out += fmt::format("Resources: gauntlet CPU {} · peak memory {} MiB · {} threads",
+                     cpu_text(r.cpu_user_s + r.cpu_system_s, delivered),
+                     detail::grouped((r.max_rss_kib + 512) / 1024), detail::grouped(r.threads));
+  if (r.broker_cpu_s) out += " · broker CPU " + cpu_text(*r.broker_cpu_s, delivered);
+  out += "  \n";
+  std::string shards;
+  for (const ShardInfo& s : m.shards) {
+    shards += fmt::format("{}{}/{} (seed {}{})", shards.empty() ? "" : ", ", s.index + 1, s.count,
+                          s.seed, s.complete ? "" : ", interrupted");
+  }
+  if (!shards.empty()) out += "Shards: " + shards + "\n";
+  out += "\n";
+}
+
+void plan(std::string& out, const SwarmMetrics& m) {
+  const auto rows = detail::json_rows(m.plan);
+  if (rows.empty()) return;
+  out += "<details><summary>Plan</summary>\n\n| | |\n|---|---|\n";
+  for (const auto& [name, value] : rows) {
+    out += fmt::format("| {} | {} |\n", inline_text(name), inline_text(shorten(value, 200)));
+  }
+  out += "\n</details>\n\n";
+}
+
+void swarm(std::string& out, const Report& report) {
+  if (!report.metrics) return;
+  const SwarmMetrics& m = *report.metrics;
+  swarm_headline(out, m);
+  slo_table(out, m);
+  qos_table(out, m);
+  swarm_facts(out, m);
+  plan(out, m);
 }
 
 std::string finding_line(const Finding& f) {
@@ -310,10 +425,11 @@ std::string to_markdown(const Report& report) {
   const Summary s = report.summary();
   std::string out;
   headline(out, report, s);
+  notes(out, report);
   comparison(out, report);
+  swarm(out, report);
   case_table(out, report, s);
   statements(out, report);
-  metrics(out, report);
   findings(out, report);
   failures(out, report, s);
   while (out.ends_with("\n\n")) {

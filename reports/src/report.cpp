@@ -11,6 +11,9 @@
 #include <sstream>
 #include <utility>
 
+#include "json_read.hpp"
+#include "metrics_read.hpp"
+
 namespace gauntlet::reports {
 
 namespace {
@@ -74,11 +77,7 @@ Summary Report::summary() const {
 
 namespace {
 
-// Durations and times come from clocks, but a NaN or a negative value would make the document
-// fail its own schema (JSON has no NaN: nlohmann writes null); 0 is the honest fallback.
-double non_negative(double value) {
-  return std::isfinite(value) && value > 0 ? value : 0;
-}
+using detail::non_negative;
 
 Json finding_json(const Finding& f) {
   Json out = Json::object();
@@ -211,7 +210,7 @@ Json to_json(const Report& report) {
     out["statements"] = statements_json(report.statements);
     out["statement_counts"] = statement_counts_json(report.statements);
   }
-  if (!report.metrics.is_null()) out["metrics"] = report.metrics;
+  if (report.metrics) out["metrics"] = to_json(*report.metrics);
   if (!report.findings.empty()) out["findings"] = findings_json(report.findings);
   if (report.comparison) out["comparison"] = comparison_json(*report.comparison);
   return out;
@@ -225,80 +224,21 @@ std::string to_json_text(const Report& report) {
 
 namespace {
 
-// Thrown inside from_json only, and caught there: the first problem ends the read, and unwinding
-// spares every helper an error return.
-struct ReadError {
-  std::string message;
-};
-
-std::string member(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-std::string element(const std::string& path, std::size_t index) {
-  return path + "[" + std::to_string(index) + "]";
-}
-
-[[noreturn]] void fail(const std::string& path, std::string_view what) {
-  throw ReadError{path + ": " + std::string(what)};
-}
-
-const Json* find(const Json& object, std::string_view key) {
-  const auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
-// `object` has been checked to be an object; `path` is its own path.
-const Json& require(const Json& object, std::string_view key, const std::string& path) {
-  const Json* value = find(object, key);
-  if (value == nullptr) throw ReadError{"missing required field \"" + member(path, key) + "\""};
-  return *value;
-}
-
-const Json& as_object(const Json& value, const std::string& path) {
-  if (!value.is_object()) fail(path, "expected an object");
-  return value;
-}
-
-const Json& as_array(const Json& value, const std::string& path) {
-  if (!value.is_array()) fail(path, "expected an array");
-  return value;
-}
-
-std::string as_string(const Json& value, const std::string& path) {
-  if (!value.is_string()) fail(path, "expected a string");
-  return value.get<std::string>();
-}
-
-bool as_bool(const Json& value, const std::string& path) {
-  if (!value.is_boolean()) fail(path, "expected true or false");
-  return value.get<bool>();
-}
-
-double as_duration(const Json& value, const std::string& path) {
-  if (!value.is_number() || value.get<double>() < 0) fail(path, "expected a number >= 0");
-  return value.get<double>();
-}
-
-std::uint64_t as_count(const Json& value, const std::string& path) {
-  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
-  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
-    return static_cast<std::uint64_t>(value.get<std::int64_t>());
-  }
-  fail(path, "expected an integer >= 0");
-}
-
-std::string one_of(const Json& value, const std::string& path,
-                   std::initializer_list<std::string_view> allowed) {
-  std::string text = as_string(value, path);
-  std::string list;
-  for (std::string_view a : allowed) {
-    if (a == text) return text;
-    list += list.empty() ? "" : ", ";
-    list += a;
-  }
-  fail(path, "expected one of " + list + "; got \"" + text + "\"");
-}
+using detail::as_array;
+using detail::as_bool;
+using detail::as_count;
+using detail::as_duration;
+using detail::as_object;
+using detail::as_string;
+using detail::element;
+using detail::fail;
+using detail::find;
+using detail::member;
+using detail::one_of;
+using detail::optional_string;
+using detail::read_optional_array;
+using detail::ReadError;
+using detail::require;
 
 template <typename Enum, std::size_t N>
 Enum as_enum(const Json& value, const std::string& path,
@@ -311,12 +251,6 @@ Enum as_enum(const Json& value, const std::string& path,
     list += name;
   }
   fail(path, "expected one of " + list + "; got \"" + text + "\"");
-}
-
-// Optional string fields: absent reads as empty, which is what to_json leaves out.
-std::string optional_string(const Json& object, std::string_view key, const std::string& path) {
-  const Json* value = find(object, key);
-  return value == nullptr ? std::string() : as_string(*value, member(path, key));
 }
 
 Finding read_finding(const Json& value, const std::string& path) {
@@ -371,18 +305,6 @@ ClientTrace read_trace(const Json& value, const std::string& path) {
     t.packets.push_back(read_packet(packets[i], element(packets_path, i)));
   }
   return t;
-}
-
-template <typename T, typename ReadOne>
-void read_optional_array(const Json& object, std::string_view key, const std::string& path,
-                         std::vector<T>& out, ReadOne read_one) {
-  const Json* value = find(object, key);
-  if (value == nullptr) return;
-  const std::string array_path = member(path, key);
-  as_array(*value, array_path);
-  for (std::size_t i = 0; i < value->size(); ++i) {
-    out.push_back(read_one((*value)[i], element(array_path, i)));
-  }
 }
 
 Case read_case(const Json& value, const std::string& path) {
@@ -493,7 +415,8 @@ Report read_report(const Json& json) {
       }
     }
   }
-  if (const Json* metrics = find(json, "metrics")) r.metrics = as_object(*metrics, "metrics");
+  if (const Json* metrics = find(json, "metrics"))
+    r.metrics = detail::read_swarm_metrics(*metrics, "metrics");
   if (const Json* findings = find(json, "findings"))
     r.findings = read_findings(*findings, "findings");
   if (const Json* comparison = find(json, "comparison"))

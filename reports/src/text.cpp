@@ -78,6 +78,32 @@ std::string clean_text(std::string_view text) {
   return out;
 }
 
+std::string html_text(std::string_view text) {
+  std::string out;
+  for (const char c : clean_text(text)) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string_view first_line(std::string_view text) {
   return text.substr(0, text.find_first_of("\r\n"));
 }
@@ -127,14 +153,14 @@ std::vector<StatementCounts> count_statements(const Report& report) {
 
 namespace {
 
-void add_metric_rows(const Json& value, const std::string& name,
-                     std::vector<std::pair<std::string, std::string>>& rows) {
+void add_json_rows(const Json& value, const std::string& name,
+                   std::vector<std::pair<std::string, std::string>>& rows) {
   if (value.is_object()) {
     for (const auto& [key, child] : value.items()) {
       std::string child_name = name;
       if (!child_name.empty()) child_name += '.';
       child_name += key;
-      add_metric_rows(child, child_name, rows);
+      add_json_rows(child, child_name, rows);
     }
   } else if (value.is_string()) {
     rows.emplace_back(name, value.get<std::string>());
@@ -143,12 +169,90 @@ void add_metric_rows(const Json& value, const std::string& name,
   }
 }
 
+// Fixed decimals with the trailing zeros (and a trailing point) taken off: "4.100" -> "4.1".
+std::string trimmed(double value, int decimals) {
+  std::string text = fmt::format("{:.{}f}", value, decimals);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0')
+      text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text == "-0" ? "0" : text;
+}
+
+struct SloText {
+  std::string_view name;
+  std::string_view label;
+};
+
+constexpr SloText slo_texts[] = {
+    {"p50_latency_ms", "p50 latency"},
+    {"p90_latency_ms", "p90 latency"},
+    {"p99_latency_ms", "p99 latency"},
+    {"p999_latency_ms", "p99.9 latency"},
+    {"max_latency_ms", "max latency"},
+    {"connect_p99_ms", "p99 connect time"},
+    {"loss", "QoS 1/2 loss"},
+    {"loss_qos0", "QoS 0 loss"},
+    {"duplicates", "duplicates"},
+    {"out_of_order", "out of order"},
+    {"connect_failures", "connect failures"},
+    {"subscribe_failures", "subscribe failures"},
+};
+
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> metric_rows(const Json& metrics) {
+std::vector<std::pair<std::string, std::string>> json_rows(const Json& object) {
   std::vector<std::pair<std::string, std::string>> rows;
-  if (!metrics.is_null()) add_metric_rows(metrics, "", rows);
+  if (!object.is_null()) add_json_rows(object, "", rows);
   return rows;
+}
+
+std::string grouped(std::uint64_t count) {
+  std::string digits = std::to_string(count);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string number(double value) {
+  if (!std::isfinite(value)) return "?";
+  const double whole = std::round(value);
+  if (std::abs(value - whole) < 1e-9 && std::abs(whole) < 9e15) {
+    const std::string text = grouped(static_cast<std::uint64_t>(std::abs(whole)));
+    return whole < 0 ? "-" + text : text;
+  }
+  return trimmed(value, 3);
+}
+
+std::string latency(std::uint64_t microseconds) {
+  if (microseconds < 1000) return fmt::format("{} µs", microseconds);
+  const double ms = static_cast<double>(microseconds) / 1000.0;
+  if (ms < 10) return trimmed(ms, 2) + " ms";
+  if (ms < 100) return trimmed(ms, 1) + " ms";
+  if (ms < 10000) return trimmed(ms, 0) + " ms";
+  return trimmed(ms / 1000.0, 2) + " s";
+}
+
+std::string rate(double per_second) {
+  if (!std::isfinite(per_second) || per_second <= 0) return "0/s";
+  if (per_second >= 100)
+    return grouped(static_cast<std::uint64_t>(std::llround(per_second))) + "/s";
+  return trimmed(per_second, 1) + "/s";
+}
+
+std::string_view slo_label(std::string_view name) {
+  for (const SloText& t : slo_texts) {
+    if (t.name == name) return t.label;
+  }
+  return name;
+}
+
+std::string slo_value(std::string_view name, double value) {
+  return number(value) + (name.ends_with("_ms") ? " ms" : "");
 }
 
 }  // namespace gauntlet::reports::detail

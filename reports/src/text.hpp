@@ -19,6 +19,10 @@ namespace gauntlet::reports::detail {
 /// visible text "\xNN" (XML 1.0 forbids them, and terminals and browsers hide them).
 [[nodiscard]] std::string clean_text(std::string_view text);
 
+/// Text for HTML, in element content and attribute values alike: clean_text, then the five
+/// characters HTML gives meaning to as references.
+[[nodiscard]] std::string html_text(std::string_view text);
+
 /// The text up to the first line break.
 [[nodiscard]] std::string_view first_line(std::string_view text);
 
@@ -49,9 +53,25 @@ struct StatementCounts {
 /// One entry per protocol level, in the order the levels first appear.
 [[nodiscard]] std::vector<StatementCounts> count_statements(const Report& report);
 
-/// The swarm metrics as rows: nested objects become dotted names ("latency_us.p99"), in the order
-/// of the JSON. Whatever a later swarm adds shows up without a change here.
-[[nodiscard]] std::vector<std::pair<std::string, std::string>> metric_rows(const Json& metrics);
+/// A JSON object as rows: nested objects become dotted names ("publishers.rate"), in the order of
+/// the JSON; other values as compact JSON (strings without quotes). The swarm plan is shown so:
+/// whatever the engine puts there shows up without a change here.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> json_rows(const Json& object);
+
+// --- swarm numbers for people ---
+
+/// A count with its thousands separated: "600,000".
+[[nodiscard]] std::string grouped(std::uint64_t count);
+/// A measured number: whole numbers grouped ("1,000"), others with up to three decimals ("0.85").
+[[nodiscard]] std::string number(double value);
+/// A latency given in µs: "850 µs", "4.1 ms", "2.35 s".
+[[nodiscard]] std::string latency(std::uint64_t microseconds);
+/// Messages per second: "9,998/s", "12.5/s".
+[[nodiscard]] std::string rate(double per_second);
+/// An SLO's name for people ("p99 latency", "QoS 1/2 loss"); the name itself when unknown.
+[[nodiscard]] std::string_view slo_label(std::string_view name);
+/// A value in the SLO's unit: "12.4 ms" for the latency SLOs, "3" for the counts.
+[[nodiscard]] std::string slo_value(std::string_view name, double value);
 
 /// The outcome the headlines show: a case failed or erred, or the fuzzer found something. It
 /// matches the exit code (DESIGN.md §4) for what the report knows.

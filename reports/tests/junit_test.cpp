@@ -65,6 +65,18 @@ TEST(ReportJunit, FindingsAndTracesGoToSystemOut) {
       << fuzz;
 }
 
+TEST(ReportJunit, SwarmCasesAreTestcasesAndNotesGoToSystemOut) {
+  const std::string xml = to_junit_xml(samples::swarm());
+  EXPECT_TRUE(contains(xml, R"(tests="7" failures="1" errors="0" skipped="0")")) << xml;
+  EXPECT_TRUE(contains(xml, R"(<testcase classname="gauntlet.swarm" name="delivery-qos1-2")"));
+  EXPECT_TRUE(contains(xml, R"(<testcase classname="gauntlet.swarm" name="slo-p99_latency_ms")"));
+  EXPECT_TRUE(contains(xml, R"(<failure message="connect failures 2 &gt; 0" type="fail">)")) << xml;
+  EXPECT_TRUE(contains(xml,
+                       "<system-out>note: pre-flight: the open-file limit was 1024; raised to "
+                       "65536 for this run\n</system-out>"))
+      << xml;
+}
+
 TEST(ReportJunit, IncompleteRunIsMarked) {
   const std::string xml = to_junit_xml(samples::incomplete());
   EXPECT_TRUE(contains(xml, R"(<property name="complete" value="false"/>)"));

@@ -117,13 +117,39 @@ TEST(ReportMarkdown, ConformanceShowsStatementCounts) {
   EXPECT_FALSE(contains(to_markdown(samples::passing()), "### Statements"));
 }
 
-TEST(ReportMarkdown, SwarmShowsMetrics) {
+TEST(ReportMarkdown, SwarmShowsTheHeadlineSlosAndAccounting) {
   const std::string md = to_markdown(samples::swarm());
-  EXPECT_TRUE(
-      contains(md, "### Metrics\n\n| metric | value |\n|---|---:|\n| published | 600000 |\n"))
+  EXPECT_TRUE(md.starts_with("## FAIL · gauntlet swarm · mosquitto: 7 cases, 6 passed, 1 failed"))
       << md;
-  EXPECT_TRUE(contains(md, "| latency_us.p99 | 4100.5 |\n"));
-  EXPECT_TRUE(contains(md, "| connections.peak | 998 |\n"));
+  // The note comes before everything else the run measured.
+  EXPECT_TRUE(contains(md,
+                       "seed 7\n\n> **Note:** pre-flight: the open-file limit was 1024; raised "
+                       "to 65536 for this run\n\n### Swarm `fleet`: 5,021/s delivered over 1 min "
+                       "00 s\n"))
+      << md;
+  EXPECT_TRUE(contains(md,
+                       "| throughput | p50 | p99 | p99.9 | max | QoS 1/2 lost | QoS 0 lost | "
+                       "duplicates | connections |\n"));
+  EXPECT_TRUE(contains(md, "| 0 | 7 | 4 | 1,000 of 1,005 (2 failed, peak 1,000) |\n")) << md;
+  EXPECT_TRUE(contains(md, "| SLO | limit | measured | verdict |\n|---|---:|---:|---|\n"));
+  EXPECT_TRUE(contains(md, "| p99 latency | 50 ms | 1.311 ms | PASS |\n")) << md;
+  EXPECT_TRUE(contains(md, "| connect failures | 0 | 2 | FAIL |\n"));
+  EXPECT_TRUE(contains(md, "| 0 | 120,504 | 120,497 | 7 | 0 | 1 |\n"));
+  EXPECT_TRUE(contains(md, "| all | 301,261 | 301,254 | 7 | 4 | 3 |\n"));
+  EXPECT_TRUE(contains(md, "Publishing: 301,261 published · 180,756 acknowledged"));
+  EXPECT_TRUE(contains(md, "broker CPU 30.5 s (101.24 µs per delivered message)"));
+  EXPECT_TRUE(contains(md, "Shards: 1/1 (seed 7)\n"));
+  EXPECT_TRUE(contains(md, "| groups.devices.rate_per_s | 5 |\n")) << md;
+  // And the failing SLO's case, like any failure.
+  EXPECT_TRUE(contains(md, "#### FAIL `slo-connect_failures`"));
+  EXPECT_LT(md.size(), 65536U);
+}
+
+TEST(ReportMarkdown, MergedSwarmListsItsShards) {
+  const std::string md = to_markdown(samples::swarm_merged());
+  EXPECT_TRUE(md.starts_with("## PASS · gauntlet swarm")) << md;
+  EXPECT_TRUE(contains(md, "Shards: 1/2 (seed 100), 2/2 (seed 101)\n")) << md;
+  EXPECT_FALSE(contains(md, "> **Note:**"));
 }
 
 TEST(ReportMarkdown, LongReportsStayCommentSized) {

@@ -1,5 +1,8 @@
 #include "samples.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace gauntlet::reports::samples {
 
 std::chrono::system_clock::time_point fixed_time() {
@@ -159,22 +162,161 @@ Report conformance() {
   return r;
 }
 
+namespace {
+
+// xorshift64*: the same numbers on every machine and standard library (the <random> distributions
+// are not specified exactly), so the samples are byte for byte the same everywhere.
+class Random {
+ public:
+  explicit Random(std::uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
+  std::uint64_t next() {
+    state_ ^= state_ >> 12;
+    state_ ^= state_ << 25;
+    state_ ^= state_ >> 27;
+    return state_ * 0x2545F4914F6CDD1DULL;
+  }
+  std::uint64_t below(std::uint64_t n) { return next() % n; }
+
+ private:
+  std::uint64_t state_;
+};
+
+// A latency in µs: mostly around a millisecond, with a tail up to tens of milliseconds.
+std::uint64_t latency_us(Random& random) {
+  std::uint64_t value = 400 + random.below(900);
+  if (random.below(100) == 0) value += random.below(20000);
+  if (random.below(2000) == 0) value += 40000;
+  return value;
+}
+
+// `delivered` latencies in 50 recordings.
+void record_latencies(Histogram& h, Random& random, std::uint64_t delivered) {
+  const std::uint64_t each = delivered / 50;
+  for (int i = 0; i < 49; ++i)
+    h.record(latency_us(random), each);
+  h.record(latency_us(random), delivered - 49 * each);
+}
+
+// `seconds` of load from `clients` clients of one shard; every number derived from `seed`.
+SwarmMetrics sample_metrics(const std::string& scenario, std::uint32_t index, std::uint32_t count,
+                            std::uint64_t seed, std::uint64_t clients, std::uint64_t seconds) {
+  Random random(seed);
+  SwarmMetrics m;
+  m.scenario = scenario;
+  m.measured_s = static_cast<double>(seconds) - 2;  // the first two seconds connect
+  std::uint64_t published = 0, delivered = 0, open = 0;
+  for (std::uint64_t second = 0; second < seconds; ++second) {
+    SecondSample s;
+    s.second = second;
+    s.connects = std::min(clients - open, clients / 2);
+    open += s.connects;
+    s.connections = open;
+    if (second >= 2) {
+      s.published = clients * 5 + random.below(40);
+      s.delivered = s.published - random.below(3);
+      s.acknowledged = s.published * 3 / 5;
+      s.inflight = random.below(30);
+      record_latencies(s.latency, random, s.delivered);
+    }
+    published += s.published;
+    delivered += s.delivered;
+    m.end_to_end.merge(s.latency);
+    m.series.push_back(std::move(s));
+  }
+  m.publishing = PublishCounts{.published = published,
+                               .acknowledged = published * 3 / 5,
+                               .refused = 0,
+                               .abandoned = 0,
+                               .behind_schedule = 3};
+  // Of every five messages: two at QoS 0, two at QoS 1, one at QoS 2, each to one subscriber.
+  const std::uint64_t qos0 = published * 2 / 5, qos2 = published / 5;
+  const std::uint64_t qos1 = published - qos0 - qos2;
+  m.by_qos[0] =
+      DeliveryCounts{.expected = qos0, .delivered = qos0 - 7, .duplicated = 0, .out_of_order = 1};
+  m.by_qos[1] =
+      DeliveryCounts{.expected = qos1, .delivered = qos1, .duplicated = 4, .out_of_order = 2};
+  m.by_qos[2] =
+      DeliveryCounts{.expected = qos2, .delivered = qos2, .duplicated = 0, .out_of_order = 0};
+  m.connections = ConnectionCounts{.attempted = clients + 3,
+                                   .succeeded = clients,
+                                   .failed = 0,
+                                   .peak = clients,
+                                   .reconnects = 3,
+                                   .dropped = 3,
+                                   .subscribe_failed = 0};
+  for (std::uint64_t i = 0; i < clients + 3; ++i)
+    m.connect.record(2000 + random.below(3000));
+  for (std::uint64_t i = 0; i < clients / 2; ++i)
+    m.subscribe.record(300 + random.below(400));
+  for (int i = 0; i < 200; ++i)
+    m.ack_qos1.record(latency_us(random));
+  for (int i = 0; i < 100; ++i)
+    m.ack_qos2.record(2 * latency_us(random));
+  m.resources = Resources{.cpu_user_s = 12.5,
+                          .cpu_system_s = 4.25,
+                          .max_rss_kib = 524288,
+                          .threads = 4,
+                          .broker_cpu_s = 30.5};
+  m.shards = {ShardInfo{.index = index, .count = count, .seed = seed, .complete = true}};
+  m.plan = Json{{"clients", clients * count},
+                {"groups",
+                 {{"devices", {{"clients", clients * count}, {"rate_per_s", 5}}},
+                  {"apps", {{"clients", 2}, {"subscriptions", {"fleet/#"}}}}}},
+                {"duration_s", seconds - 2}};
+  m.slos = {SloResult{"p99_latency_ms", 50, 0, true}, SloResult{"loss", 0, 0, true},
+            SloResult{"loss_qos0", 100, 0, true}, SloResult{"connect_p99_ms", 10, 0, true}};
+  return m;
+}
+
+}  // namespace
+
 Report swarm() {
   Report r = base(Kind::swarm);
-  r.duration_s = 60.0;
+  r.duration_s = 62.0;
   r.seed = 7;
-  r.cases.push_back(passed_case("fleet", "200k devices at 5 msg/s"));
-  r.metrics = Json{
-      {"published", 600000},
-      {"delivered", 599990},
-      {"expected", 600000},
-      {"lost", 10},
-      {"duplicated", 0},
-      {"out_of_order", 2},
-      {"latency_us",
-       {{"p50", 850}, {"p90", 1900}, {"p99", 4100.5}, {"p999", 9000}, {"max", 25000}}},
-      {"connections", {{"attempted", 1000}, {"succeeded", 998}, {"failed", 2}, {"peak", 998}}}};
+  SwarmMetrics m = sample_metrics("fleet", 0, 1, 7, 1000, 62);
+  m.connections.attempted += 2;
+  m.connections.failed = 2;  // breaks the connect_failures SLO below
+  m.series[0].connect_failures = 2;
+  m.slos.push_back(SloResult{"connect_failures", 0, 0, true});
+  m.notes = {"pre-flight: the open-file limit was 1024; raised to 65536 for this run"};
+  evaluate_slos(m);
+  r.cases = swarm_cases(m);
+  r.metrics = std::move(m);
   return r;
+}
+
+Report swarm_shard(std::uint32_t index, std::uint32_t count) {
+  Report r = base(Kind::swarm);
+  r.duration_s = 12.0 + index;
+  r.seed = 100 + index;
+  r.started_at += std::chrono::milliseconds(250 * index);
+  SwarmMetrics m = sample_metrics("fleet-sharded", index, count, 100 + index, 200, 12);
+  // Publisher 0 (in shard 0) sends 200 QoS 1 messages to the shared group "g", whose members are
+  // spread over the shards: shard 0's members got 0..99, shard 1's 90..199. Merged, 90..99 arrived
+  // twice (10 duplicates) and nothing is lost; each shard alone sees only its part.
+  SharedReceipts shared;
+  shared.sink = "$share/g/fleet/+ (qos 1)";
+  shared.delivery_qos = 1;
+  if (index == 0) {
+    m.by_qos[1].expected += 200;
+    m.by_qos[1].delivered += 100;
+    shared.by_publisher["0"] = {{0, 100}};
+  } else if (index == 1) {
+    m.by_qos[1].delivered += 110;
+    shared.by_publisher["0"] = {{90, 120}, {120, 200}};
+  }
+  if (!shared.by_publisher.empty()) m.shared.push_back(shared);
+  evaluate_slos(m);
+  r.cases = swarm_cases(m);
+  r.metrics = std::move(m);
+  return r;
+}
+
+Report swarm_merged() {
+  std::string error;
+  auto merged = merge_reports({swarm_shard(0, 2), swarm_shard(1, 2)}, error);
+  return merged ? *merged : Report{};
 }
 
 Report fuzz() {
@@ -203,14 +345,24 @@ Report hostile() {
   c.detail = "]]> & <tag attr=\"v\"> ```fence``` \x0b\x1f\nsecond line \xef\xbf\xbe end";
   c.findings[0].description = "<img src=x onerror=alert(2)>";
   r.metrics = swarm().metrics;
-  r.metrics["<b>extra|metric</b>"] = "<script>alert(3)</script>";
+  r.metrics->scenario = "<b>scenario|name</b>";
+  r.metrics->plan["<b>extra|metric</b>"] = "<script>alert(3)</script>";
+  r.metrics->notes.push_back("<img src=x onerror=alert(4)> | note");
+  r.metrics->shared.push_back(SharedReceipts{"$share/<b>g</b>/# (qos 2)", 2, {{"7", {{1, 2}}}}});
   r.statements = {{"5", "MQTT-1.5.3-1", "pass", {"<b>case|</b>"}, "<i>why</i>"}};
   return r;
 }
 
 std::vector<std::pair<std::string, Report>> all() {
-  return {{"passing", passing()},         {"failing", failing()}, {"incomplete", incomplete()},
-          {"conformance", conformance()}, {"swarm", swarm()},     {"fuzz", fuzz()},
+  return {{"passing", passing()},
+          {"failing", failing()},
+          {"incomplete", incomplete()},
+          {"conformance", conformance()},
+          {"swarm", swarm()},
+          {"swarm-shard-0", swarm_shard(0, 2)},
+          {"swarm-shard-1", swarm_shard(1, 2)},
+          {"swarm-merged", swarm_merged()},
+          {"fuzz", fuzz()},
           {"hostile", hostile()}};
 }
 

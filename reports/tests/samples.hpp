@@ -3,6 +3,7 @@
 // schema rejects shows up.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,9 +19,16 @@ Report passing();      ///< a run where every case passed
 Report failing();      ///< a run with a failure (mismatches, traces, findings) and an error
 Report incomplete();   ///< an interrupted run
 Report conformance();  ///< statements, skips, a waived case, protocols and levels
-Report swarm();        ///< metrics
-Report fuzz();         ///< report-level findings
-Report hostile();      ///< markup, control characters and invalid UTF-8 everywhere
+/// A swarm run (shard 0 of 1) with a breached SLO (connect failures) and a note.
+Report swarm();
+/// Shard `index` of a swarm run of `count` shards (scenario "fleet-sharded"): shards 0 and 1 hold
+/// overlapping receipts of one shared subscription, so merged they show 10 QoS 1 duplicates and
+/// no loss, while shard 0 alone misses 100 QoS 1 messages.
+Report swarm_shard(std::uint32_t index, std::uint32_t count);
+/// merge_reports of shards 0 and 1 of 2: complete, every case passes.
+Report swarm_merged();
+Report fuzz();     ///< report-level findings
+Report hostile();  ///< markup, control characters and invalid UTF-8 everywhere
 
 /// Every sample above with a directory name ("passing", ...).
 std::vector<std::pair<std::string, Report>> all();

@@ -4,8 +4,9 @@
 usage: validate_schema.py SCHEMA REPORT.json|DIR...   (a DIR is searched for report.json files)
 
 Besides the reports, it checks that the schema itself is valid and that it is not too loose: a few
-broken copies of the first report (wrong schema id, unknown field, bad verdict, missing field) must
-each be rejected. Exit status 0 when all is as expected, 1 otherwise.
+broken copies of the first report (wrong schema id, unknown field, bad verdict, missing field) and
+of the first report with swarm metrics (an unknown field, another bucket layout, an unknown SLO...)
+must each be rejected. Exit status 0 when all is as expected, 1 otherwise.
 """
 import copy
 import json
@@ -53,6 +54,35 @@ def broken_copies(report):
         yield changed("bad statement id", lambda d: d["cases"][0].update(spec=["3.1.2-3"]))
 
 
+def broken_metrics(report):
+    """(what, document) pairs of a swarm report that the schema must reject."""
+    def changed(what, edit):
+        document = copy.deepcopy(report)
+        edit(document["metrics"])
+        return what, document
+
+    yield changed("unknown metrics field", lambda m: m.update(surprise=1))
+    yield changed("metrics without by_qos", lambda m: m.pop("by_qos"))
+    yield changed("a QoS 3 class", lambda m: m["by_qos"].update({"3": m["by_qos"]["0"]}))
+    yield changed("negative expected", lambda m: m["by_qos"]["1"].update(expected=-1))
+    yield changed("another bucket layout",
+                  lambda m: m["histograms"]["end_to_end"].update(sub_bucket_bits=5))
+    yield changed("a bucket index out of range",
+                  lambda m: m["histograms"]["connect"]["buckets"].append([2240, 1]))
+    yield changed("an empty bucket listed",
+                  lambda m: m["histograms"]["connect"]["buckets"].append([2000, 0]))
+    yield changed("a histogram without its percentiles",
+                  lambda m: m["histograms"]["end_to_end"].pop("p99"))
+    yield changed("percentiles in a second's sparse histogram",
+                  lambda m: m["series"][0]["histogram"].update(p50=1))
+    yield changed("an unknown SLO", lambda m: m["slos"][0].update(name="p42_latency_ms"))
+    yield changed("an SLO without a verdict", lambda m: m["slos"][0].pop("passed"))
+    yield changed("a shard count of 0", lambda m: m["shards"][0].update(count=0))
+    yield changed("empty notes", lambda m: m.update(notes=[]))
+    yield changed("a shared sink at QoS 3",
+                  lambda m: m.update(shared=[{"sink": "s", "delivery_qos": 3, "by_publisher": {}}]))
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -80,8 +110,12 @@ def main(argv):
         failed = failed or bool(errors)
         print(f"{path}: {'INVALID' if errors else 'valid'}")
 
-    first = json.loads(files[0].read_text(encoding="utf-8"))
-    for what, document in broken_copies(first):
+    documents = [json.loads(path.read_text(encoding="utf-8")) for path in files]
+    broken = list(broken_copies(documents[0]))
+    swarm = next((d for d in documents if "metrics" in d), None)
+    if swarm is not None:
+        broken += list(broken_metrics(swarm))
+    for what, document in broken:
         if validator.is_valid(document):
             print(f"schema too loose: accepts a report with {what}", file=sys.stderr)
             failed = True

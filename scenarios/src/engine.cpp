@@ -13,6 +13,7 @@
 #include "gauntlet/client/connection.hpp"
 #include "gauntlet/client/pcap_writer.hpp"
 #include "gauntlet/codec/json.hpp"
+#include "gauntlet/scenarios/client_setup.hpp"
 #include "gauntlet/scenarios/matching.hpp"
 #include "gauntlet/scenarios/packets.hpp"
 #include "gauntlet/scenarios/parse.hpp"
@@ -62,33 +63,6 @@ struct StepFailure {
   bool infrastructure = false;  ///< the broker could not be reached: an error, not a verdict
 };
 struct Aborted {};  ///< another branch failed, or the run was interrupted
-
-/// Every string in a JSON tree expanded; a packet id given as a template ("{pid}") becomes the
-/// number it stands for.
-Json expand_tree(const Json& value, const Bindings& bindings) {
-  if (value.is_string()) return expand(value.get_ref<const std::string&>(), bindings);
-  if (value.is_object()) {
-    Json out = Json::object();
-    for (const auto& [key, member] : value.items()) {
-      out[key] = expand_tree(member, bindings);
-      const Json& expanded = out[key];
-      if (key == "packet_id" && expanded.is_string()) {
-        const std::string& text = expanded.get_ref<const std::string&>();
-        if (!text.empty() && text.size() <= 5 &&
-            std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; }))
-          out[key] = std::stoul(text);
-      }
-    }
-    return out;
-  }
-  if (value.is_array()) {
-    Json out = Json::array();
-    for (const Json& member : value)
-      out.push_back(expand_tree(member, bindings));
-    return out;
-  }
-  return value;
-}
 
 /// A packet id still written as "{name}" after expansion: a name this client has not bound (the
 /// parser knows names, not which client binds them, nor whether a parallel branch ran first).
@@ -264,7 +238,7 @@ class Run {
   const RunOptions& options_;
   Bindings root_;
   std::map<std::string, std::vector<std::unique_ptr<Member>>> groups_;
-  std::map<std::string, std::shared_ptr<asio::ssl::context>> tls_contexts_;
+  TlsContexts tls_contexts_;
   asio::steady_timer wakeup_;  ///< parallel joins and barriers wait on it
   TimePoint started_ = Clock::now();
   bool stopping_ = false;
@@ -404,20 +378,7 @@ awaitable<void> Run::wait(Member& member, TimePoint deadline) {
 // --- connections -----------------------------------------------------------------------------
 
 std::shared_ptr<asio::ssl::context> Run::tls_context(const ClientGroup& group, std::string& error) {
-  client::TlsOptions options;
-  options.ca_file = group.tls.ca == "profile" ? profile_.ca_file
-                    : group.tls.ca == "other" ? profile_.other_ca_file
-                                              : std::string();
-  if (group.tls.client_certificate.value_or(group.endpoint == "mtls")) {
-    options.cert_file = profile_.client_cert_file;
-    options.key_file = profile_.client_key_file;
-  }
-  options.verify = group.tls.verify;
-  const std::string key =
-      options.ca_file + "|" + options.cert_file + "|" + (options.verify ? "verify" : "no-verify");
-  auto& context = tls_contexts_[key];
-  if (!context) context = client::make_tls_context(options, error);
-  return context;
+  return tls_contexts_.get(tls_options(group, profile_, Bindings()), error);
 }
 
 void Run::log_in(Json& arguments, const Member& member, const Bindings& bindings) const {
@@ -433,52 +394,8 @@ void Run::log_in(Json& arguments, const Member& member, const Bindings& bindings
 
 client::SessionConfig Run::session_config(const Member& member, const Json& overrides,
                                           const Bindings& bindings) const {
-  const ClientGroup& group = member.group;
-  client::SessionConfig config;
-  config.version = group.version;
-  config.client_id = member.client_id;
-  config.clean_start = overrides.value("clean_start", group.clean_start);
-  config.keep_alive_s =
-      overrides.value("keep_alive_s", static_cast<unsigned>(group.keep_alive_s)) & 0xFFFFU;
-  config.use_topic_aliases = group.topic_aliases;
-  config.strict = group.strict;
-  config.acknowledge = group.acknowledge;
-  config.send_connect = overrides.value("send_connect", true);
-  config.response_timeout = std::chrono::duration_cast<client::Duration>(scenario_.timeout);
-
-  std::optional<std::string> username;
-  std::optional<std::string> password;
-  const client::Endpoint& endpoint = profile_.endpoints.at(group.endpoint);
-  if (!group.credentials.empty()) {
-    const Credentials& credentials = profile_.credentials.at(group.credentials);
-    username = credentials.username;
-    password = credentials.password;
-  } else if (endpoint.username) {
-    username = endpoint.username;
-    password = endpoint.password;
-  }
-  if (group.username) username = expand(*group.username, bindings);
-  if (group.password) password = expand(*group.password, bindings);
-  if (overrides.contains("username")) username = overrides["username"].get<std::string>();
-  if (overrides.contains("password")) password = overrides["password"].get<std::string>();
-  config.username = username;
-  if (password) config.password = std::vector<std::uint8_t>(password->begin(), password->end());
-
-  const Json properties = overrides.contains("properties")
-                              ? overrides["properties"]
-                              : expand_tree(group.properties, bindings);
-  config.connect_properties = build_properties(properties);
-  const Json will =
-      overrides.contains("will") ? overrides["will"] : expand_tree(group.will, bindings);
-  if (will.is_object()) {
-    client::WillConfig& config_will = config.will.emplace();
-    config_will.topic = will["topic"].get<std::string>();
-    config_will.payload = build_payload(will);
-    config_will.qos = static_cast<codec::QoS>(will.value("qos", 0));
-    config_will.retain = will.value("retain", false);
-    config_will.properties = build_properties(will.value("properties", Json::object()));
-  }
-  return config;
+  return scenarios::session_config(member.group, profile_, member.client_id, overrides, bindings,
+                                   scenario_.timeout);
 }
 
 void Run::connect(const Step& step, Member& member, const Json& overrides,
@@ -501,8 +418,7 @@ void Run::connect(const Step& step, Member& member, const Json& overrides,
       std::string error;
       tls = tls_context(group, error);
       if (!tls) fail(step, &member, error, nullptr, {}, true);
-      tls_options.verify = group.tls.verify;
-      tls_options.server_name = expand(group.tls.server_name, bindings);
+      tls_options = scenarios::tls_options(group, profile_, bindings);
     }
     Member* self = &member;
     member.connection =

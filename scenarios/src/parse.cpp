@@ -98,7 +98,7 @@ class Parser : public DocumentChecker {
     object("", root);
     keys("", root,
          {"$schema", "name", "title", "description", "spec", "level", "area", "protocol",
-          "requires", "timeout_ms", "vars", "clients", "steps", "allow_findings"});
+          "requires", "timeout_ms", "vars", "clients", "steps", "allow_findings", "load"});
     Scenario scenario;
     scenario.file = doc_.file();
     scenario.name = required_string("", root, "name");
@@ -158,6 +158,17 @@ class Parser : public DocumentChecker {
     if (scenario.clients.empty()) fail("/clients", "bad-value", "a scenario needs a client");
     scenario_ = &scenario;
 
+    // A load scenario (gauntlet swarm) says what its clients do in "load", which the swarm
+    // checks (swarm::parse_load); it has no steps.
+    if (root.contains("load")) {
+      object("/load", root["load"]);
+      if (root.contains("steps"))
+        fail_at_key("/steps", "bad-value",
+                    "a load scenario (with \"load\") has no \"steps\": its clients do what "
+                    "\"load\" says");
+      scenario.load = true;
+      return scenario;
+    }
     if (!root.contains("steps")) fail("", "missing-field", "a scenario needs \"steps\"");
     scenario.steps = steps("/steps", root["steps"], 0);
     return scenario;

@@ -54,6 +54,10 @@ RunOutcome run_files(const RunRequest& request) {
     auto loaded = load_scenario(file);
     if (auto* error = std::get_if<FileError>(&loaded)) {
       outcome.errors.push_back(error->to_string());
+    } else if (std::get<Scenario>(loaded).load) {
+      outcome.errors.push_back(file +
+                               ":1:1: error[load-scenario]: a load scenario (with \"load\") "
+                               "runs with `gauntlet swarm`");
     } else {
       scenarios.push_back(std::get<Scenario>(std::move(loaded)));
     }

@@ -223,6 +223,13 @@ std::variant<SourceDocument, FileError> SourceDocument::parse(std::string file,
     if (const auto colon = message.find(": ", message.find("column")); colon != std::string::npos)
       message = message.substr(colon + 2);
     return FileError{document.at(offset), "json-syntax", message};
+  } catch (const Json::exception& error) {
+    // Not a syntax error but a value nlohmann cannot hold (a number such as 1e400 overflows a
+    // double: out_of_range.406). It names no position; the file's start is the honest one.
+    std::string message = error.what();
+    if (const auto bracket = message.find("] "); bracket != std::string::npos)
+      message = message.substr(bracket + 2);
+    return FileError{document.at(0), "json-syntax", message};
   }
   PositionIndexer indexer(document.text_, document.value_offsets_, document.key_offsets_);
   if (const auto duplicate = indexer.run()) {

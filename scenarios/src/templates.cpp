@@ -1,5 +1,7 @@
 #include "gauntlet/scenarios/templates.hpp"
 
+#include <algorithm>
+
 namespace gauntlet::scenarios {
 
 void Bindings::set(std::string name, std::string value) {
@@ -78,6 +80,33 @@ std::string expand(std::string_view text, const Bindings& bindings) {
         }
       });
   return out;
+}
+
+// Every string in a JSON tree expanded; a packet id given as a template ("{pid}") becomes the
+/// number it stands for.
+Json expand_tree(const Json& value, const Bindings& bindings) {
+  if (value.is_string()) return expand(value.get_ref<const std::string&>(), bindings);
+  if (value.is_object()) {
+    Json out = Json::object();
+    for (const auto& [key, member] : value.items()) {
+      out[key] = expand_tree(member, bindings);
+      const Json& expanded = out[key];
+      if (key == "packet_id" && expanded.is_string()) {
+        const std::string& text = expanded.get_ref<const std::string&>();
+        if (!text.empty() && text.size() <= 5 &&
+            std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; }))
+          out[key] = std::stoul(text);
+      }
+    }
+    return out;
+  }
+  if (value.is_array()) {
+    Json out = Json::array();
+    for (const Json& member : value)
+      out.push_back(expand_tree(member, bindings));
+    return out;
+  }
+  return value;
 }
 
 }  // namespace gauntlet::scenarios

@@ -4,10 +4,11 @@
 1. scenarios/schema/scenario.schema.json is a valid JSON Schema (draft 2020-12).
 2. Every scenarios/examples/**/*.json and conformance/cases/**/*.json parses (no duplicate keys), validates against the schema and
    passes the checks the schema cannot express: every step's client is defined, every template
-   ({name}) is defined, barrier only inside parallel. Examples also follow the house rules: the
+   ({name}) is defined (in a load scenario's filters and topics too, with {group} and {random}),
+   barrier only inside parallel. Examples also follow the house rules: the
    name is the file stem and unique, every spec id exists in spec/statements-*.json for the
-   scenario's protocol levels, and {run} is in every client id and topic (topics that start with
-   $, + or # excepted).
+   scenario's protocol levels, and {run} is in every client id and topic, load scenarios' included
+   (topics that start with $, + or # excepted).
 3. Every scenarios/tests/schema/good/*.json (files that use every field and form of the language,
    not meant for a broker) is accepted by the schema and by the checks of 2 (not the house rules).
 4. Every scenarios/tests/schema/bad/RULE[--detail].json is rejected for RULE, the error rule of
@@ -181,7 +182,29 @@ def semantic_problems(doc):
         # it (as the parser does, in file order).
         if isinstance(step.get("bind"), dict):
             bound |= set(step["bind"])
+    # A load scenario (docs/swarm.md): filters, share names and topics are templates that may also
+    # use {group}; a publish topic also {random}.
+    for name, group, path in load_groups(doc):
+        known = BUILTIN_TEMPLATES | names | {"group"}
+        for i, sub in enumerate(group.get("subscribe") or []):
+            if isinstance(sub, dict):
+                for key in ("filter", "share"):
+                    if key in sub:
+                        check_templates(sub[key], path + ["subscribe", i, key], known)
+        publish = group.get("publish")
+        if isinstance(publish, dict) and "topic" in publish:
+            check_templates(publish["topic"], path + ["publish", "topic"], known | {"random"})
     return out
+
+
+def load_groups(doc):
+    """Yields (name, group, path) for every group entry of a load scenario's "load.groups"."""
+    load = doc.get("load") if isinstance(doc, dict) else None
+    groups = load.get("groups") if isinstance(load, dict) else None
+    if isinstance(groups, dict):
+        for name, group in groups.items():
+            if isinstance(group, dict):
+                yield name, group, ["load", "groups", name]
 
 
 # ----------------------------------------------------------------------------- house rules of the examples
@@ -235,6 +258,13 @@ def topics_of(doc):
         for key in ("expect", "expect_none"):
             if key in step:
                 yield from matcher_topics(step[key], path + [key])
+    for _, group, path in load_groups(doc):
+        for i, sub in enumerate(group.get("subscribe") or []):
+            if isinstance(sub, dict) and "filter" in sub:
+                yield pointer(path + ["subscribe", i, "filter"]), sub["filter"]
+        publish = group.get("publish")
+        if isinstance(publish, dict) and "topic" in publish:
+            yield pointer(path + ["publish", "topic"]), publish["topic"]
 
 
 def house_problems(doc, path, statements):

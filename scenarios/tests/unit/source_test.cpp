@@ -170,6 +170,12 @@ TEST(SourceDocumentSyntax, MissingCommaInAnArray) {
   EXPECT_TRUE(is_error(parse_document(R"({"a": [1 2]})"), "json-syntax", 1, 10));
 }
 
+// A number too large for a double is not a syntax error to nlohmann (it throws out_of_range):
+// still a clear error, never a crash.
+TEST(SourceDocumentSyntax, NumberOutOfRangeIsAnErrorNotACrash) {
+  EXPECT_TRUE(is_error(parse_document(R"({"a": 1e400})"), "json-syntax", 1, 1));
+}
+
 TEST(SourceDocumentSyntax, TrailingComma) {
   EXPECT_TRUE(is_error(parse_document(R"({"a": 1,})"), "json-syntax", 1, 9));
 }

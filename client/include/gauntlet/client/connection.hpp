@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -65,8 +66,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   using TcpSocket = asio::ip::tcp::socket;
   using TlsSocket = asio::ssl::stream<asio::ip::tcp::socket>;
+  /// What only WebSocket connections need (kept out of line: a plain client stays small).
+  struct WebSocketState {
+    WebSocketClient client;
+    WebSocketClient::Output out;
+  };
 
   TcpSocket& tcp();
+  /// Calls `use` with the stream the MQTT (or WebSocket) bytes go through: the TLS stream or the
+  /// plain socket.
+  template <typename Use>
+  void with_stream(Use&& use) {
+    if (tls_socket_) {
+      use(*tls_socket_);
+    } else {
+      use(tcp_socket_);
+    }
+  }
+  void connect_to(const asio::ip::tcp::resolver::results_type& results);
+  void on_readable(const asio::error_code& ec);
+  void on_bytes(codec::ByteView bytes);
+  void on_read_error(const asio::error_code& ec);
   void on_resolved(const asio::error_code& ec,
                    const asio::ip::tcp::resolver::results_type& results);
   void on_connected(const asio::error_code& ec);
@@ -89,9 +109,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Handler handler_;
   Tap tap_;
   asio::ip::tcp::resolver resolver_;
-  std::variant<TcpSocket, TlsSocket> socket_;
-  std::optional<WebSocketClient> websocket_;  ///< ws:// and wss://: frames MQTT bytes
-  WebSocketClient::Output websocket_out_;
+  // Memory per idle connection matters (tens of thousands per process in a swarm): the TLS stream
+  // (with its own buffers) and the WebSocket framing live on the heap only when used, and a plain
+  // socket has no read buffer of its own — it waits until readable, then reads into its event
+  // loop's buffer (read_buffer_ is for TLS, whose stream must be read into a buffer it owns).
+  TcpSocket tcp_socket_;
+  std::unique_ptr<TlsSocket> tls_socket_;
+  std::unique_ptr<WebSocketState> websocket_;  ///< ws:// and wss://: frames MQTT bytes
   asio::steady_timer timer_;
   std::optional<TimePoint> armed_for_;
   std::vector<std::uint8_t> read_buffer_;

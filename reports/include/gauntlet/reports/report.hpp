@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gauntlet/reports/swarm_metrics.hpp"
+
 namespace gauntlet::reports {
 
 /// Keys keep their insertion order, so report.json reads top-down like the schema.
@@ -140,7 +142,7 @@ struct Report {
   std::vector<Case> cases;
   /// Conformance: every statement of the protocol levels that ran, in the spec's order.
   std::vector<StatementResult> statements;
-  Json metrics;                          ///< swarm: DESIGN.md §6 metrics (null: none)
+  std::optional<SwarmMetrics> metrics;   ///< swarm: DESIGN.md §6 metrics
   std::vector<Finding> findings;         ///< fuzz, and findings outside any case
   std::optional<Comparison> comparison;  ///< against a baseline report, when one was given
 
@@ -177,6 +179,22 @@ struct Report {
                                  std::string baseline_name);
 /// The comparison as Markdown (a heading, the regressions, the fixes, then the rest).
 [[nodiscard]] std::string to_markdown(const Comparison& comparison);
+
+/// The verdicts of a swarm run as cases: "delivery-qos1-2" (fails on any QoS 1/2 loss),
+/// "duplicates-qos2" (fails on any QoS 2 duplicate), then one "slo-<name>" case per SLO, each
+/// with a detail that states the measured value against the limit.
+[[nodiscard]] std::vector<Case> swarm_cases(const SwarmMetrics& metrics);
+
+/// Merges the reports of the shards of one swarm run (`gauntlet report merge`): metrics merge
+/// exactly (merge_into), SLOs are evaluated again and the cases rebuilt from the merged metrics;
+/// started_at is the earliest, duration_s the longest, complete only if every shard was complete
+/// and every shard index of the count is present (a missing one is named in metrics.notes).
+/// The merged report has no seed (each shard has its own, in metrics.shards), takes its version
+/// and target from the first report, and lists every report's findings.
+/// nullopt and `error` when the reports are not shards of one swarm run; the error names the
+/// input by its position, "report 2: ..." (1-based), for the caller to name the file.
+[[nodiscard]] std::optional<Report> merge_reports(const std::vector<Report>& shards,
+                                                  std::string& error);
 
 [[nodiscard]] std::string to_junit_xml(const Report& report);
 [[nodiscard]] std::string to_markdown(const Report& report);

@@ -120,6 +120,9 @@ struct Scenario {
   std::vector<Step> steps;
   /// Findings (broker deviations seen by the clients) fail the scenario unless allowed.
   bool allow_findings = false;
+  /// The file has a "load" object: a load scenario for `gauntlet swarm` (swarm::parse_load reads
+  /// it), with no steps; `gauntlet run` refuses it.
+  bool load = false;
 
   [[nodiscard]] const ClientGroup* group(std::string_view wanted) const noexcept;
 };

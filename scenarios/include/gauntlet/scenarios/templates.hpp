@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "gauntlet/scenarios/model.hpp"
+
 namespace gauntlet::scenarios {
 
 /// Values of template names; a chain, innermost first (a loop's variable shadows nothing else,
@@ -34,5 +36,9 @@ std::optional<std::string> template_problem(std::string_view text,
 /// Replaces every "{name}" with its binding. A name without a binding stays as written (the
 /// parser has made that impossible for scenario files).
 std::string expand(std::string_view text, const Bindings& bindings);
+
+/// Every string in a JSON tree expanded; a packet id given as a template ("{pid}") becomes the
+/// number it stands for.
+Json expand_tree(const Json& value, const Bindings& bindings);
 
 }  // namespace gauntlet::scenarios

@@ -1,0 +1,53 @@
+// The swarm engine behind `gauntlet swarm`: runs a load scenario's clients on one event loop per
+// core (each loop owns its clients, schedules and receipt logs; nothing is shared on the hot
+// path), then adds the loops' measurements into one SwarmMetrics.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "gauntlet/reports/report.hpp"
+#include "gauntlet/scenarios/profile.hpp"
+#include "gauntlet/swarm/load.hpp"
+
+namespace gauntlet::swarm {
+
+struct Shard {
+  std::uint32_t index = 0;  ///< 0-based
+  std::uint32_t count = 1;
+};
+
+struct SwarmRequest {
+  const scenarios::Scenario* scenario = nullptr;
+  const LoadPlan* plan = nullptr;
+  const scenarios::Profile* profile = nullptr;
+  Shard shard;
+  std::uint64_t seed = 1;
+  std::optional<double> duration_s;  ///< overrides the plan's publish phase
+  /// When the publish phase begins (the same instant for every shard of a distributed run, so
+  /// that every shard's subscribers are in before any shard publishes); default: as soon as this
+  /// process's clients are connected and subscribed.
+  std::optional<std::chrono::system_clock::time_point> publish_at;
+  std::uint32_t threads = 0;  ///< event loops; 0: one per core
+  /// The broker's pid, to report its CPU time next to ours (/proc/PID/stat).
+  std::optional<int> broker_pid;
+  /// Set (by a signal handler or a deadline) to stop early: the run then reports what it measured,
+  /// marked incomplete.
+  const std::atomic<bool>* stop = nullptr;
+  /// Called about once a second with the latest sample (progress on a terminal or in a log).
+  std::function<void(const reports::SecondSample&, const reports::SwarmMetrics&)> progress;
+};
+
+/// Runs the load and returns the report (kind swarm, metrics and the SLO cases). Infrastructure
+/// problems that stop the run before it starts (no client could be set up) come back in `error`.
+reports::Report run_swarm(const SwarmRequest& request, std::string& error);
+
+/// The client indices of one shard: every index i of a group with i % count == index, so that
+/// every group is spread evenly and shards never overlap.
+[[nodiscard]] bool in_shard(std::uint64_t index, const Shard& shard) noexcept;
+
+}  // namespace gauntlet::swarm
