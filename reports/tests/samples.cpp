@@ -204,7 +204,7 @@ SwarmMetrics sample_metrics(const std::string& scenario, std::uint32_t index, st
   SwarmMetrics m;
   m.scenario = scenario;
   m.measured_s = static_cast<double>(seconds) - 2;  // the first two seconds connect
-  std::uint64_t published = 0, delivered = 0, open = 0;
+  std::uint64_t published = 0, open = 0;
   for (std::uint64_t second = 0; second < seconds; ++second) {
     SecondSample s;
     s.second = second;
@@ -219,7 +219,6 @@ SwarmMetrics sample_metrics(const std::string& scenario, std::uint32_t index, st
       record_latencies(s.latency, random, s.delivered);
     }
     published += s.published;
-    delivered += s.delivered;
     m.end_to_end.merge(s.latency);
     m.series.push_back(std::move(s));
   }
