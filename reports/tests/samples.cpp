@@ -346,7 +346,7 @@ Report hostile() {
   r.metrics = swarm().metrics;
   r.metrics->scenario = "<b>scenario|name</b>";
   r.metrics->plan["<b>extra|metric</b>"] = "<script>alert(3)</script>";
-  r.metrics->notes.push_back("<img src=x onerror=alert(4)> | note");
+  r.metrics->notes.emplace_back("<img src=x onerror=alert(4)> | note");
   r.metrics->shared.push_back(SharedReceipts{"$share/<b>g</b>/# (qos 2)", 2, {{"7", {{1, 2}}}}});
   r.statements = {{"5", "MQTT-1.5.3-1", "pass", {"<b>case|</b>"}, "<i>why</i>"}};
   return r;
