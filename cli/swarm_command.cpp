@@ -36,14 +36,14 @@ std::optional<swarm::Shard> parse_shard(const std::string& text) {
   return swarm::Shard{index - 1, count};
 }
 
-void print_progress(const reports::SecondSample& sample, const reports::SwarmMetrics& running) {
+void print_progress(const swarm::Progress& progress) {
   // On a terminal every second; in a log (CI) every tenth second, so logs stay short.
   static const bool terminal = isatty(STDOUT_FILENO) != 0;
-  if (!terminal && sample.second % 10 != 0) return;
-  std::cout << "t=" << sample.second << "s  connections " << sample.connections << " (peak "
-            << running.connections.peak << ")  published " << sample.published << "  delivered "
-            << sample.delivered << " of " << running.by_qos[0].expected << " owed  in flight "
-            << sample.inflight << '\n';
+  if (!terminal && progress.second % 10 != 0) return;
+  std::cout << "t=" << progress.second << "s  connections " << progress.connections << " (peak "
+            << progress.peak_connections << ")  published " << progress.published << "  delivered "
+            << progress.delivered << " of " << progress.expected << " owed  in flight "
+            << progress.inflight << '\n';
   std::cout.flush();
 }
 
@@ -109,10 +109,8 @@ int run(const SwarmArgs& args) {
   }
   report.tool_version = GAUNTLET_VERSION;
   report.target_name = profile.name;
-  report.target_endpoint = profile.endpoints.begin()->second.display();
-  for (const auto& [name, endpoint] : profile.endpoints) {
-    if (name == load.scenario.clients.front().endpoint) report.target_endpoint = endpoint.display();
-  }
+  // unmet_requirement() has checked that the profile has every endpoint the clients use.
+  report.target_endpoint = profile.endpoints.at(load.scenario.clients.front().endpoint).display();
   const reports::SwarmMetrics& metrics = *report.metrics;
   const reports::DeliveryCounts total = metrics.total();
   std::cout << "gauntlet swarm: " << metrics.publishing.published << " published, "

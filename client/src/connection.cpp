@@ -166,7 +166,14 @@ void Connection::on_connected(const asio::error_code& ec) {
 
 void Connection::on_transport_ready() {
   open_ = true;
-  if (tls_socket_) read_buffer_.resize(tls_read_chunk);
+  if (tls_socket_) {
+    read_buffer_.resize(tls_read_chunk);
+  } else {
+    // A plain socket is read only once it is readable (on_readable): a read that finds nothing
+    // after all must return would_block, not wait.
+    asio::error_code ignored;
+    tcp_socket_.non_blocking(true, ignored);
+  }
   start_read();
   if (endpoint_.websocket()) {
     // The Upgrade first; CONNECT follows once the server has accepted it (deliver()).
@@ -206,7 +213,6 @@ void Connection::on_readable(const asio::error_code& ec) {
   if (ec) return on_read_error(ec);
   const std::span<std::uint8_t> buffer = thread_read_buffer();
   asio::error_code read_ec;
-  tcp_socket_.non_blocking(true, read_ec);
   const std::size_t size =
       tcp_socket_.read_some(asio::buffer(buffer.data(), buffer.size()), read_ec);
   if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {

@@ -479,61 +479,6 @@ Ranges unite(const Ranges& a, const Ranges& b) {
   return out;
 }
 
-void add(DeliveryCounts& total, const DeliveryCounts& shard) {
-  total.expected += shard.expected;
-  total.delivered += shard.delivered;
-  total.duplicated += shard.duplicated;
-  total.out_of_order += shard.out_of_order;
-}
-
-void add(PublishCounts& total, const PublishCounts& shard) {
-  total.published += shard.published;
-  total.acknowledged += shard.acknowledged;
-  total.refused += shard.refused;
-  total.abandoned += shard.abandoned;
-  total.behind_schedule += shard.behind_schedule;
-}
-
-void add(ConnectionCounts& total, const ConnectionCounts& shard) {
-  total.attempted += shard.attempted;
-  total.succeeded += shard.succeeded;
-  total.failed += shard.failed;
-  total.peak += shard.peak;  // the shards' clients are disjoint: their peaks add (an upper bound)
-  total.reconnects += shard.reconnects;
-  total.dropped += shard.dropped;
-  total.subscribe_failed += shard.subscribe_failed;
-}
-
-void add(SecondSample& total, const SecondSample& shard) {
-  total.connections += shard.connections;
-  total.connects += shard.connects;
-  total.connect_failures += shard.connect_failures;
-  total.published += shard.published;
-  total.delivered += shard.delivered;
-  total.acknowledged += shard.acknowledged;
-  total.inflight += shard.inflight;
-  total.latency.merge(shard.latency);
-}
-
-// Second by second: both series are sorted by second.
-std::vector<SecondSample> merge_series(const std::vector<SecondSample>& a,
-                                       const std::vector<SecondSample>& b) {
-  std::vector<SecondSample> out;
-  out.reserve(std::max(a.size(), b.size()));
-  std::size_t i = 0, j = 0;
-  while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && a[i].second < b[j].second)) {
-      out.push_back(a[i++]);
-    } else if (i == a.size() || b[j].second < a[i].second) {
-      out.push_back(b[j++]);
-    } else {
-      out.push_back(a[i++]);
-      add(out.back(), b[j++]);
-    }
-  }
-  return out;
-}
-
 // Unites the shard's shared-subscription receipts with the total's: a sequence number both hold
 // was delivered to the group twice (once in each shard), so it moves from delivered to duplicated.
 void merge_shared(SwarmMetrics& total, const SwarmMetrics& shard) {
@@ -590,6 +535,60 @@ bool compatible(const SwarmMetrics& total, const SwarmMetrics& shard, std::strin
 }
 
 }  // namespace
+
+void add(DeliveryCounts& total, const DeliveryCounts& shard) {
+  total.expected += shard.expected;
+  total.delivered += shard.delivered;
+  total.duplicated += shard.duplicated;
+  total.out_of_order += shard.out_of_order;
+}
+
+void add(PublishCounts& total, const PublishCounts& shard) {
+  total.published += shard.published;
+  total.acknowledged += shard.acknowledged;
+  total.refused += shard.refused;
+  total.abandoned += shard.abandoned;
+  total.behind_schedule += shard.behind_schedule;
+}
+
+void add(ConnectionCounts& total, const ConnectionCounts& shard) {
+  total.attempted += shard.attempted;
+  total.succeeded += shard.succeeded;
+  total.failed += shard.failed;
+  total.peak += shard.peak;  // the shards' clients are disjoint: their peaks add (an upper bound)
+  total.reconnects += shard.reconnects;
+  total.dropped += shard.dropped;
+  total.subscribe_failed += shard.subscribe_failed;
+}
+
+void add(SecondSample& total, const SecondSample& shard) {
+  total.connections += shard.connections;
+  total.connects += shard.connects;
+  total.connect_failures += shard.connect_failures;
+  total.published += shard.published;
+  total.delivered += shard.delivered;
+  total.acknowledged += shard.acknowledged;
+  total.inflight += shard.inflight;
+  total.latency.merge(shard.latency);
+}
+
+std::vector<SecondSample> merge_series(const std::vector<SecondSample>& a,
+                                       const std::vector<SecondSample>& b) {
+  std::vector<SecondSample> out;
+  out.reserve(std::max(a.size(), b.size()));
+  std::size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].second < b[j].second)) {
+      out.push_back(a[i++]);
+    } else if (i == a.size() || b[j].second < a[i].second) {
+      out.push_back(b[j++]);
+    } else {
+      out.push_back(a[i++]);
+      add(out.back(), b[j++]);
+    }
+  }
+  return out;
+}
 
 bool merge_into(SwarmMetrics& total, const SwarmMetrics& shard, std::string& error) {
   if (total.shards.empty()) {

@@ -10,23 +10,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <asio.hpp>
-#include <cmath>
-#include <deque>
 #include <fstream>
 #include <map>
-#include <queue>
-#include <random>
 #include <sstream>
 #include <thread>
-#include <unordered_map>
 
-#include "gauntlet/client/connection.hpp"
 #include "gauntlet/scenarios/client_setup.hpp"
-#include "gauntlet/scenarios/runner.hpp"
 #include "gauntlet/swarm/accounting.hpp"
 #include "gauntlet/swarm/preflight.hpp"
-#include "gauntlet/swarm/stamp.hpp"
 #include "loop.hpp"
 
 namespace gauntlet::swarm {
@@ -171,12 +162,12 @@ reports::Report run_swarm(const SwarmRequest& request, std::string& error) {
     const auto second = static_cast<std::uint64_t>(seconds_between(context.start, Clock::now()));
     if (second == last_progress_second) return;
     last_progress_second = second;
-    reports::SecondSample sample;
-    sample.second = second;
-    reports::SwarmMetrics running;
+    Progress progress;
+    progress.second = second;
+    progress.peak_connections = context.peak_connections.load(std::memory_order_relaxed);
     for (const auto& loop : loops)
-      loop->progress_into(sample, running);
-    request.progress(sample, running);
+      loop->progress_into(progress);
+    request.progress(progress);
   };
 
   // Phase 1: every client has tried to connect (and subscribe) once.
@@ -200,28 +191,38 @@ reports::Report run_swarm(const SwarmRequest& request, std::string& error) {
       duration_cast<microseconds>(publish_start - context.start).count());
   for (auto& loop : loops)
     loop->begin_publishing(publish_start, duration);
-  std::thread restarter;
-  std::size_t next_fault = 0;
-  std::vector<FaultPlan> restarts;
+  // Broker restarts (the profile's restart command) in their order, each on its own thread so
+  // that progress and the loops go on; one restart waits for the one before it to finish.
+  std::vector<double> restarts;
   for (const FaultPlan& fault : plan.faults) {
-    if (fault.kind == FaultPlan::Kind::restart_broker) restarts.push_back(fault);
+    if (fault.kind == FaultPlan::Kind::restart_broker) restarts.push_back(fault.at_s);
   }
+  std::sort(restarts.begin(), restarts.end());
+  std::size_t next_restart = 0;
+  std::thread restarter;
+  int restart_status = 0;
+  std::vector<std::string> restart_notes;
+  auto finish_restart = [&] {
+    if (!restarter.joinable()) return;
+    restarter.join();
+    if (restart_status != 0)
+      restart_notes.push_back("the broker's restart command exited with status " +
+                              std::to_string(restart_status) + ": " +
+                              request.profile->restart_command);
+  };
   const TimePoint publish_end =
       publish_start + duration_cast<Clock::duration>(std::chrono::duration<double>(duration));
   while (!stopped() && Clock::now() < publish_end) {
-    if (next_fault < restarts.size() &&
+    if (next_restart < restarts.size() &&
         Clock::now() >=
             publish_start + duration_cast<Clock::duration>(
-                                std::chrono::duration<double>(restarts[next_fault].at_s))) {
-      ++next_fault;
-      if (!restarter.joinable()) {
-        const std::string command = request.profile->restart_command;
-        restarter = std::thread([command] {
-          // The profile's own command (DESIGN.md §5): the operator wrote it for this broker.
-          const int status = std::system(command.c_str());  // NOLINT(cert-env33-c)
-          (void)status;
-        });
-      }
+                                std::chrono::duration<double>(restarts[next_restart]))) {
+      ++next_restart;
+      finish_restart();
+      restarter = std::thread([&restart_status, command = request.profile->restart_command] {
+        // The profile's own command (DESIGN.md §5): the operator wrote it for this broker.
+        restart_status = std::system(command.c_str());  // NOLINT(cert-env33-c)
+      });
     }
     show_progress();
     sleep_a_little();
@@ -249,7 +250,7 @@ reports::Report run_swarm(const SwarmRequest& request, std::string& error) {
     loop->finish();
   for (auto& loop : loops)
     loop->join();
-  if (restarter.joinable()) restarter.join();
+  finish_restart();
 
   // Add the loops' measurements together.
   reports::SwarmMetrics& metrics = report.metrics.emplace();
@@ -289,6 +290,7 @@ reports::Report run_swarm(const SwarmRequest& request, std::string& error) {
   metrics.slos = plan.slos;
   metrics.shards.push_back({request.shard.index, request.shard.count, request.seed, !interrupted});
   metrics.plan = context.describe_plan(members.size(), duration);
+  metrics.notes.insert(metrics.notes.end(), restart_notes.begin(), restart_notes.end());
   if (interrupted)
     metrics.notes.push_back("interrupted: the numbers cover the run until it stopped");
   if (metrics.publishing.abandoned > 0 && metrics.lost() > 0)

@@ -484,8 +484,7 @@ void Loop::send_next(std::uint32_t number) {
     publisher.done = true;
     return;
   }
-  publisher.next_due_s = plan.start_s + *due;
-  push({publish_start_ + seconds(publisher.next_due_s), number, TaskKind::publish});
+  push({publish_start_ + seconds(plan.start_s + *due), number, TaskKind::publish});
 }
 
 std::string Loop::random_hex() {
@@ -609,16 +608,13 @@ void Loop::on_message(VirtualClient& client, const client::MessageReceived& mess
 
 // --- results -----------------------------------------------------------------------------------
 
-void Loop::progress_into(reports::SecondSample& sample, reports::SwarmMetrics& running) const {
-  sample.connections += open_mirror_.load(std::memory_order_relaxed);
-  sample.published += published_.load(std::memory_order_relaxed);
-  sample.delivered += delivered_.load(std::memory_order_relaxed);
-  sample.acknowledged += acknowledged_.load(std::memory_order_relaxed);
-  sample.inflight += inflight_.load(std::memory_order_relaxed);
-  running.publishing.published += published_.load(std::memory_order_relaxed);
-  running.by_qos[0].expected += expected_.load(std::memory_order_relaxed);
-  running.by_qos[0].delivered += delivered_.load(std::memory_order_relaxed);
-  running.connections.peak = context_.peak_connections.load(std::memory_order_relaxed);
+void Loop::progress_into(Progress& progress) const {
+  progress.connections += open_mirror_.load(std::memory_order_relaxed);
+  progress.published += published_.load(std::memory_order_relaxed);
+  progress.expected += expected_.load(std::memory_order_relaxed);
+  progress.delivered += delivered_.load(std::memory_order_relaxed);
+  progress.acknowledged += acknowledged_.load(std::memory_order_relaxed);
+  progress.inflight += inflight_.load(std::memory_order_relaxed);
 }
 
 void Loop::balance(std::uint64_t& inflight, std::uint64_t& expected,
@@ -630,28 +626,16 @@ void Loop::balance(std::uint64_t& inflight, std::uint64_t& expected,
 
 std::uint64_t Loop::collect(reports::SwarmMetrics& metrics,
                             std::map<std::string, SharedSink>& shared) {
-  reports::PublishCounts& publishing = metrics.publishing;
-  publishing.published += publishing_counts_.published;
-  publishing.acknowledged += publishing_counts_.acknowledged;
-  publishing.refused += publishing_counts_.refused;
-  publishing.abandoned += publishing_counts_.abandoned;
-  publishing.behind_schedule += publishing_counts_.behind_schedule;
-  reports::ConnectionCounts& connections = metrics.connections;
-  connections.attempted += connection_counts_.attempted;
-  connections.succeeded += connection_counts_.succeeded;
-  connections.failed += connection_counts_.failed;
-  connections.reconnects += connection_counts_.reconnects;
-  connections.dropped += connection_counts_.dropped;
-  connections.subscribe_failed += connection_counts_.subscribe_failed;
-  connections.peak = context_.peak_connections.load();
+  reports::add(metrics.publishing, publishing_counts_);
+  reports::add(metrics.connections, connection_counts_);
+  // The loops share one run: the peak is the run's, counted across loops as it happened.
+  metrics.connections.peak = context_.peak_connections.load();
   for (unsigned q = 0; q < 3; ++q)
     metrics.by_qos[q].expected += expected_by_qos_[q];
   for (auto& [key, receipts] : sinks_) {
     const unsigned qos = static_cast<unsigned>(key & 3U);
     reports::DeliveryCounts& counts = metrics.by_qos[qos];
-    counts.delivered += receipts.counts.delivered;
-    counts.duplicated += receipts.counts.duplicated;
-    counts.out_of_order += receipts.counts.out_of_order;
+    reports::add(counts, receipts.counts);
     const std::uint64_t sink = key >> 2;
     if (sink < shared_sink_base) continue;
     const std::string name =
@@ -670,20 +654,7 @@ std::uint64_t Loop::collect(reports::SwarmMetrics& metrics,
   metrics.subscribe.merge(subscribe_);
   metrics.ack_qos1.merge(ack_qos1_);
   metrics.ack_qos2.merge(ack_qos2_);
-  if (metrics.series.size() < series_.size()) metrics.series.resize(series_.size());
-  for (std::size_t s = 0; s < series_.size(); ++s) {
-    reports::SecondSample& into = metrics.series[s];
-    const reports::SecondSample& from = series_[s];
-    into.second = s;
-    into.connections += from.connections;
-    into.connects += from.connects;
-    into.connect_failures += from.connect_failures;
-    into.published += from.published;
-    into.delivered += from.delivered;
-    into.acknowledged += from.acknowledged;
-    into.inflight += from.inflight;
-    into.latency.merge(from.latency);
-  }
+  metrics.series = reports::merge_series(metrics.series, series_);
   return unstamped_;
 }
 

@@ -89,7 +89,8 @@ class Loop {
   [[nodiscard]] std::uint64_t ready() const noexcept {
     return ready_.load(std::memory_order_relaxed);
   }
-  void progress_into(reports::SecondSample& sample, reports::SwarmMetrics& running) const;
+  /// Adds this loop's running totals.
+  void progress_into(Progress& progress) const;
   void balance(std::uint64_t& inflight, std::uint64_t& expected, std::uint64_t& delivered) const;
 
   /// After join(): adds this loop's measurements; shared sinks are united across loops in `shared`.
@@ -111,7 +112,6 @@ class Loop {
     std::string topic;  ///< expanded; "{random}" still in it when random
     bool random_topic = false;
     Fanout fanout{};  ///< of the fixed topic
-    double next_due_s = 0;
     bool done = false;
     std::vector<std::pair<std::uint16_t, TimePoint>> pending;  ///< QoS 1/2 ids and send times
   };

@@ -177,4 +177,15 @@ void evaluate_slos(SwarmMetrics& metrics);
 /// is. Ends with evaluate_slos(total); the SLO limits and the plan stay those of `total`.
 bool merge_into(SwarmMetrics& total, const SwarmMetrics& shard, std::string& error);
 
+/// Adds the counts of one part of a run (an event loop, a shard) into the total. Peaks add too:
+/// the parts' clients are disjoint, so the sum bounds the peak from above.
+void add(DeliveryCounts& total, const DeliveryCounts& part);
+void add(PublishCounts& total, const PublishCounts& part);
+void add(ConnectionCounts& total, const ConnectionCounts& part);
+/// Adds the counts of one second and merges its latency histogram.
+void add(SecondSample& total, const SecondSample& part);
+/// Two series, each sorted by second, added second by second.
+[[nodiscard]] std::vector<SecondSample> merge_series(const std::vector<SecondSample>& a,
+                                                     const std::vector<SecondSample>& b);
+
 }  // namespace gauntlet::reports

@@ -21,6 +21,18 @@ struct Shard {
   std::uint32_t count = 1;
 };
 
+/// The run so far, about once a second (for a progress line): totals since the start.
+struct Progress {
+  std::uint64_t second = 0;  ///< since the first client connected
+  std::uint64_t connections = 0;
+  std::uint64_t peak_connections = 0;
+  std::uint64_t published = 0;
+  std::uint64_t expected = 0;  ///< copies owed to the subscribers so far
+  std::uint64_t delivered = 0;
+  std::uint64_t acknowledged = 0;
+  std::uint64_t inflight = 0;
+};
+
 struct SwarmRequest {
   const scenarios::Scenario* scenario = nullptr;
   const LoadPlan* plan = nullptr;
@@ -38,8 +50,8 @@ struct SwarmRequest {
   /// Set (by a signal handler or a deadline) to stop early: the run then reports what it measured,
   /// marked incomplete.
   const std::atomic<bool>* stop = nullptr;
-  /// Called about once a second with the latest sample (progress on a terminal or in a log).
-  std::function<void(const reports::SecondSample&, const reports::SwarmMetrics&)> progress;
+  /// Called about once a second (progress on a terminal or in a log).
+  std::function<void(const Progress&)> progress;
 };
 
 /// Runs the load and returns the report (kind swarm, metrics and the SLO cases). Infrastructure
