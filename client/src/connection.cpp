@@ -14,7 +14,7 @@ constexpr std::size_t tls_read_chunk = 4096;
 // on an event loop never runs concurrently with another on the same thread, and the session copies
 // what it keeps (only an incomplete packet), so one buffer per thread serves every connection.
 std::span<std::uint8_t> thread_read_buffer() {
-  thread_local std::vector<std::uint8_t> buffer(64 * 1024);
+  thread_local std::vector<std::uint8_t> buffer(std::size_t{64} * 1024);
   return buffer;
 }
 

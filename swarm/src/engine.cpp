@@ -292,7 +292,7 @@ reports::Report run_swarm(const SwarmRequest& request, std::string& error) {
   metrics.plan = context.describe_plan(members.size(), duration);
   metrics.notes.insert(metrics.notes.end(), restart_notes.begin(), restart_notes.end());
   if (interrupted)
-    metrics.notes.push_back("interrupted: the numbers cover the run until it stopped");
+    metrics.notes.emplace_back("interrupted: the numbers cover the run until it stopped");
   if (metrics.publishing.abandoned > 0 && metrics.lost() > 0)
     metrics.notes.push_back(std::to_string(metrics.publishing.abandoned) +
                             " QoS 1/2 messages were abandoned unacknowledged when their "
