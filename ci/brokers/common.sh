@@ -62,13 +62,15 @@ credentials_json() {
 JSON
 }
 
-# The "lifecycle" of a profile for SCRIPT (mosquitto.sh, ...) on this port base.
+# The "lifecycle" of a profile for SCRIPT (mosquitto.sh, ...) on this port base, in this state
+# directory (so a restart finds the broker the fixture started); ENV, when given, is put before the
+# start and restart commands ("NAME=value ", the broker's options).
 lifecycle_json() {
   cat <<JSON
 {
-    "start": "bash $here/$1 start $base",
-    "stop": "bash $here/$1 stop $base",
-    "restart": "bash $here/$1 start $base"
+    "start": "$2GAUNTLET_BROKER_DIR=$dir bash $here/$1 start $base",
+    "stop": "GAUNTLET_BROKER_DIR=$dir bash $here/$1 stop $base",
+    "restart": "$2GAUNTLET_BROKER_DIR=$dir bash $here/$1 start $base"
   }
 JSON
 }

@@ -12,6 +12,8 @@
 # It also writes profile.json (docs/profiles.md) there: the broker as `gauntlet run --profile` and
 # `gauntlet conformance --profile` see it, with the judged deviations of Mosquitto 2.0.11 from
 # mosquitto-deviations.json (docs/results/mosquitto.md explains each).
+# GAUNTLET_MOSQUITTO_PERSISTENCE=1 keeps sessions across restarts (the profile's restart command
+# keeps it too).
 # State (config, PKI, password file, ACL, pid, log) lives in $GAUNTLET_BROKER_DIR, by default
 # ${TMPDIR:-/tmp}/gauntlet-mosquitto-PORT_BASE. The broker is stopped by its pid, never by name.
 #
@@ -73,10 +75,22 @@ write_profile() {
     "subscription_identifiers": true,
     "topic_aliases": true
   },
-  "lifecycle": $(lifecycle_json mosquitto.sh),
+  "lifecycle": $(lifecycle_json mosquitto.sh "${persistent:+GAUNTLET_MOSQUITTO_PERSISTENCE=1 }"),
   "known_deviations": $(cat "$here/mosquitto-deviations.json")
 }
 PROFILE
+}
+
+# GAUNTLET_MOSQUITTO_PERSISTENCE=1: sessions and queued messages survive a restart (saved in the
+# state directory on shutdown and every second), for the restart tests.
+persistent=""
+[[ ${GAUNTLET_MOSQUITTO_PERSISTENCE:-0} == 1 ]] && persistent=1
+persistence_conf() {
+  if [[ -n $persistent ]]; then
+    printf 'persistence true\npersistence_location %s/\nautosave_interval 1\n' "$dir"
+  else
+    echo "persistence false"
+  fi
 }
 
 start() {
@@ -105,7 +119,7 @@ ACL
   local pki=$dir/pki
   cat > "$dir/mosquitto.conf" <<CONF
 per_listener_settings true
-persistence false
+$(persistence_conf)
 log_dest file $dir/mosquitto.log
 log_type error
 log_type warning

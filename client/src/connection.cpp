@@ -1,7 +1,11 @@
 #include "gauntlet/client/connection.hpp"
 
+#include <netinet/in.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <span>
 
 namespace gauntlet::client {
@@ -125,22 +129,43 @@ void Connection::on_resolved(const asio::error_code& ec,
 }
 
 void Connection::connect_to(const asio::ip::tcp::resolver::results_type& results) {
-  if (endpoint_.source_address) {
-    asio::error_code bind_ec;
-    const auto source = asio::ip::make_address(*endpoint_.source_address, bind_ec);
-    if (!bind_ec) {
-      const asio::ip::tcp::endpoint local(source, 0);
-      tcp().open(local.protocol(), bind_ec);
-      if (!bind_ec) tcp().bind(local, bind_ec);
-    }
-    if (bind_ec) return fail("cannot bind to " + *endpoint_.source_address, bind_ec);
+  auto on_connect = [self = shared_from_this(), g = generation_](const asio::error_code& ec) {
+    if (g == self->generation_) self->on_connected(ec);
+  };
+  if (!endpoint_.source_address) {
+    asio::async_connect(
+        tcp(), results,
+        [on_connect](const asio::error_code& ec, const asio::ip::tcp::endpoint& /*unused*/) {
+          on_connect(ec);
+        });
+    return;
   }
-  asio::async_connect(
-      tcp(), results,
-      [self = shared_from_this(), g = generation_](const asio::error_code& connect_ec,
-                                                   const asio::ip::tcp::endpoint& /*unused*/) {
-        if (g == self->generation_) self->on_connected(connect_ec);
-      });
+  // A bound socket connects to one address of the host (the first of the source's family):
+  // asio::async_connect over a range closes and reopens the socket before each attempt, which
+  // would silently drop the bind and put every connection back on one source address.
+  asio::error_code ec;
+  const auto source = asio::ip::make_address(*endpoint_.source_address, ec);
+  if (ec) return fail("cannot bind to " + *endpoint_.source_address, ec);
+  const asio::ip::tcp::endpoint local(source, 0);
+  const auto peer = std::find_if(results.begin(), results.end(), [&](const auto& entry) {
+    return entry.endpoint().protocol() == local.protocol();
+  });
+  if (peer == results.end())
+    return fail("no address of " + endpoint_.host + " in the family of source address " +
+                    *endpoint_.source_address,
+                asio::error::address_family_not_supported);
+  tcp().open(local.protocol(), ec);
+#ifdef IP_BIND_ADDRESS_NO_PORT
+  // Leave the port to connect(), which needs only the 4-tuple to be unique: every source address
+  // then has the whole ephemeral range towards the broker, not the half bind() would choose from.
+  if (!ec && local.address().is_v4()) {
+    const int on = 1;
+    ::setsockopt(tcp().native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
+  }
+#endif
+  if (!ec) tcp().bind(local, ec);
+  if (ec) return fail("cannot bind to " + *endpoint_.source_address, ec);
+  tcp().async_connect(peer->endpoint(), on_connect);
 }
 
 void Connection::on_connected(const asio::error_code& ec) {
@@ -156,6 +181,19 @@ void Connection::on_connected(const asio::error_code& ec) {
   SSL_ctrl(tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
            const_cast<char*>(name.c_str()));  // NOLINT: OpenSSL's API takes void*
   if (tls_options_.verify) tls->set_verify_callback(asio::ssl::host_name_verification(name));
+  // A context shared by clients that each present their own certificate holds none: this
+  // connection's files go into its own SSL object.
+  SSL* ssl = tls->native_handle();
+  if (!tls_options_.cert_file.empty() && SSL_get_certificate(ssl) == nullptr) {
+    if (SSL_use_certificate_chain_file(ssl, tls_options_.cert_file.c_str()) != 1 ||
+        SSL_use_PrivateKey_file(ssl, tls_options_.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_check_private_key(ssl) != 1) {
+      ERR_clear_error();  // the reason is in the message; leave no error for the next connection
+      return fail("cannot use the client certificate " + tls_options_.cert_file + " with key " +
+                      tls_options_.key_file,
+                  asio::error::invalid_argument);
+    }
+  }
   tls->async_handshake(asio::ssl::stream_base::client,
                        [self = shared_from_this(), g = generation_](const asio::error_code& hs_ec) {
                          if (g != self->generation_) return;

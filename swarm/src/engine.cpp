@@ -54,6 +54,32 @@ std::optional<double> process_cpu_s(int pid) {
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+/// Whether every client of the shard in a group with "client_certificates" can read its own
+/// certificate and key, on a TLS endpoint; `error` names the first that cannot.
+bool client_certificates_readable(const SwarmRequest& request, const RunContext& context,
+                                  const GroupRuntime& runtime, std::string& error) {
+  const scenarios::ClientGroup& group = *runtime.group;
+  if (!runtime.endpoint.tls()) {
+    error = "client group \"" + group.name + "\" has client_certificates, but its endpoint \"" +
+            group.endpoint + "\" (" + runtime.endpoint.display() +
+            ") is not TLS: certificates need mqtts:// or wss://";
+    return false;
+  }
+  const ClientCertificates& files = *runtime.load->certificates;
+  for (std::uint32_t i = 0; i < group.count; ++i) {
+    if (!in_shard(i, request.shard)) continue;
+    const scenarios::Bindings member = context.member_bindings(runtime, i);
+    for (const std::string& path :
+         {scenarios::expand(files.cert, member), scenarios::expand(files.key, member)}) {
+      if (std::ifstream(path).good()) continue;
+      error = "client " + std::to_string(i) + " of group \"" + group.name +
+              "\": cannot read its client certificate file " + path;
+      return false;
+    }
+  }
+  return true;
+}
+
 /// The shard's clients, the fan-out table of the whole run and the per-group settings.
 std::vector<GroupRuntime> prepare_groups(const SwarmRequest& request, const RunContext& context,
                                          SubscriptionTable& table, std::string& error) {
@@ -69,8 +95,16 @@ std::vector<GroupRuntime> prepare_groups(const SwarmRequest& request, const RunC
     runtime.group = &group;
     runtime.load = plan.load_of(group.name);
     runtime.endpoint = request.profile->endpoints.at(group.endpoint);
+    if (runtime.load && runtime.load->certificates &&
+        !client_certificates_readable(request, context, runtime, error))
+      return {};
     if (runtime.endpoint.tls()) {
       runtime.tls_options = scenarios::tls_options(group, *request.profile, context.root);
+      if (runtime.load && runtime.load->certificates) {
+        // The group's context brings no certificate: each connection presents its own.
+        runtime.tls_options.cert_file.clear();
+        runtime.tls_options.key_file.clear();
+      }
       runtime.tls = tls_contexts.get(runtime.tls_options, error);
       if (!runtime.tls) return {};
     }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <set>
 
@@ -248,7 +250,7 @@ class LoadParser : public scenarios::DocumentChecker {
                   "no client group \"" + name + "\" (defined: " + defined_groups() + ")");
     }
     object(at, spec);
-    keys(at, spec, {"subscribe", "publish", "flap"});
+    keys(at, spec, {"subscribe", "publish", "flap", "credentials_file", "client_certificates"});
     GroupLoad out;
     out.group = name;
     out.position = doc_.position_of_key(at);
@@ -262,7 +264,72 @@ class LoadParser : public scenarios::DocumentChecker {
       out.flap = flap(flap_at, spec["flap"]);
       persistent_session(flap_at, *client, false);
     }
+    if (spec.contains("credentials_file"))
+      out.credentials =
+          credentials(pointer_append(at, "credentials_file"), spec["credentials_file"], *client);
+    if (spec.contains("client_certificates"))
+      out.certificates =
+          certificates(pointer_append(at, "client_certificates"), spec["client_certificates"]);
     return out;
+  }
+
+  /// A file of "username:password" lines (the password may hold ':'; blank lines and lines
+  /// starting with '#' are skipped): the i-th entry is member i's, so the file holds at least
+  /// one entry for every member of the group.
+  std::vector<Credential> credentials(const std::string& at, const Json& spec,
+                                      const scenarios::ClientGroup& client) const {
+    const std::string name = string(at, spec);
+    const std::string path = beside_scenario(name);
+    std::ifstream in(path);
+    if (!in) fail(at, "bad-value", "cannot read the credentials file " + path);
+    std::vector<Credential> out;
+    std::string line;
+    for (std::size_t number = 1; std::getline(in, line); ++number) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty() || line.front() == '#') continue;
+      const std::size_t colon = line.find(':');
+      if (colon == 0 || colon == std::string::npos) {
+        throw FileError{{path, number, 1},
+                        "bad-value",
+                        "expected username:password (a credential of group \"" + client.name +
+                            "\", named at " + position_text(at) + ")"};
+      }
+      out.push_back({line.substr(0, colon), line.substr(colon + 1)});
+    }
+    if (out.size() < client.count) {
+      fail(at, "bad-value",
+           path + " holds " + std::to_string(out.size()) + " credentials for the " +
+               std::to_string(client.count) + " clients of \"" + client.name +
+               "\" (one username:password line each)");
+    }
+    return out;
+  }
+
+  ClientCertificates certificates(const std::string& at, const Json& spec) const {
+    object(at, spec);
+    keys(at, spec, {"cert", "key"});
+    ClientCertificates out;
+    for (auto [field, target] : {std::pair{"cert", &out.cert}, std::pair{"key", &out.key}}) {
+      const std::string field_at = pointer_append(at, field);
+      if (!spec.contains(field))
+        fail(at, "missing-field", std::string("client_certificates needs \"") + field + "\"");
+      const std::string written = string(field_at, spec[field]);
+      templated(field_at, written, names_);
+      *target = beside_scenario(written);
+    }
+    return out;
+  }
+
+  /// A path as written in the scenario: relative ones are from the scenario's folder.
+  std::string beside_scenario(const std::string& path) const {
+    if (path.empty() || path.front() == '/') return path;
+    const std::filesystem::path folder = std::filesystem::path(doc_.file()).parent_path();
+    return folder.empty() ? path : (folder / path).string();
+  }
+
+  std::string position_text(const std::string& at) const {
+    const scenarios::SourcePosition where = doc_.position(at);
+    return where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
   }
 
   /// A group whose connections end while it subscribes loses what is published meanwhile unless

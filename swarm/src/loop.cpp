@@ -23,6 +23,21 @@ bool chosen(std::uint32_t index, double fraction) {
   return std::floor((index + 1.0) * fraction) > std::floor(index * fraction);
 }
 
+/// A member's own username and password ("credentials_file") and certificate
+/// ("client_certificates"), over what the profile gives the whole group.
+void own_identity(const GroupLoad& load, std::uint32_t index, const scenarios::Bindings& member,
+                  client::SessionConfig& config, client::TlsOptions& tls) {
+  if (!load.credentials.empty()) {
+    const Credential& own = load.credentials[index];
+    config.username = own.username;
+    config.password = std::vector<std::uint8_t>(own.password.begin(), own.password.end());
+  }
+  if (load.certificates) {
+    tls.cert_file = scenarios::expand(load.certificates->cert, member);
+    tls.key_file = scenarios::expand(load.certificates->key, member);
+  }
+}
+
 }  // namespace
 
 // --- the run's shared facts --------------------------------------------------------------------
@@ -350,13 +365,16 @@ void Loop::attempt(VirtualClient& client) {
     config.report_packets = false;
     config.strict =
         false;  // load runs decode leniently (DESIGN.md §3): judging is conformance's job
+    client::TlsOptions tls_options = runtime.tls_options;
+    if (runtime.load != nullptr)
+      own_identity(*runtime.load, client.index, bindings, config, tls_options);
     client::Endpoint endpoint = runtime.endpoint;
     if (context_.source_addresses > 1)
       endpoint.source_address =
           "127.0.0." +
           std::to_string(1 + (runtime.first_subscriber + client.index) % context_.source_addresses);
     client.connection = client::Connection::create(
-        io_, std::move(endpoint), std::move(config), runtime.tls, runtime.tls_options,
+        io_, std::move(endpoint), std::move(config), runtime.tls, std::move(tls_options),
         [this, number](const client::Event& event) { on_event(number, event); });
   } else {
     ++connection_counts_.reconnects;

@@ -3,6 +3,7 @@
 #include "gauntlet/swarm/load.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -550,6 +551,61 @@ TEST(ParseLoadRules, SlosStartTimesAddressesAndBackoff) {
   EXPECT_TRUE(refused(R"({"reconnect": {"min_s": 2, "max_s": 1}})", "bad-value", "1}"));
   EXPECT_TRUE(refused(R"({"reconnect": {"min_s": 6}})", "bad-value", "6"));
   EXPECT_TRUE(refused(R"({"reconnect": {"min_s": 0}})", "bad-value", "0}"));
+}
+
+TEST(ParseLoadRules, CredentialsFileGivesEachMemberItsOwnLine) {
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("gauntlet-load-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(folder / name) << text;
+    return (folder / name).string();
+  };
+  const std::string good =
+      write("users.txt", "# users of the pub group\nann:one\n\nbob:two:with:colons\r\ncy:\ndi:4\n");
+  const LoadPlan plan = plan_of(R"({"groups": {"pub": {"credentials_file": ")" + good + R"("}}})");
+  ASSERT_EQ(plan.groups.size(), 1U);
+  const std::vector<Credential>& users = plan.groups[0].credentials;
+  ASSERT_EQ(users.size(), 4U);
+  EXPECT_EQ(users[0].username, "ann");
+  EXPECT_EQ(users[1].password, "two:with:colons");  // the first ':' splits; CR LF lines work
+  EXPECT_EQ(users[2].password, "");
+  EXPECT_EQ(users[3].username, "di");
+
+  // "pub" has 4 members: 3 lines are too few; the error is at the key's value.
+  const std::string short_file = write("short.txt", "a:1\nb:2\nc:3\n");
+  EXPECT_TRUE(refused(R"({"groups": {"pub": {"credentials_file": ")" + short_file + R"("}}})",
+                      "bad-value", "\"" + short_file));
+  EXPECT_TRUE(refused(
+      R"({"groups": {"pub": {"credentials_file": ")" + (folder / "absent").string() + R"("}}})",
+      "bad-value", "\"" + (folder / "absent").string()));
+  // A line without "user:" is an error at that line of the credentials file.
+  const std::string bad = write("bad.txt", "a:1\n# fine\nno-colon\nd:4\n");
+  auto result =
+      parse_text(with_load(R"({"groups": {"pub": {"credentials_file": ")" + bad + R"("}}})"));
+  ASSERT_TRUE(std::holds_alternative<FileError>(result));
+  const FileError& error = std::get<FileError>(result);
+  EXPECT_EQ(error.position.file, bad);
+  EXPECT_EQ(error.position.line, 3U);
+  EXPECT_EQ(error.rule, "bad-value");
+  EXPECT_NE(error.message.find("username:password"), std::string::npos) << error.message;
+  std::filesystem::remove_all(folder);
+}
+
+TEST(ParseLoadRules, ClientCertificatesAreTemplatesBesideTheScenario) {
+  const LoadPlan plan = plan_of(
+      R"({"groups": {"pub": {"client_certificates": {"cert": "/pki/{group}-{i}.crt", "key": "k/{i}.key"}}}})");
+  ASSERT_TRUE(plan.groups[0].certificates);
+  EXPECT_EQ(plan.groups[0].certificates->cert, "/pki/{group}-{i}.crt");
+  EXPECT_EQ(plan.groups[0].certificates->key, "k/{i}.key");  // test.json has no folder
+  EXPECT_TRUE(refused(
+      R"({"groups": {"pub": {"client_certificates": {"cert": "c-{nope}.crt", "key": "k"}}}})",
+      "undefined-template", "\"c-{nope}"));
+  EXPECT_TRUE(refused(R"({"groups": {"pub": {"client_certificates": {"cert": "c.crt"}}}})",
+                      "missing-field", "{\"cert\""));
+  EXPECT_TRUE(refused(
+      R"({"groups": {"pub": {"client_certificates": {"cert": "c", "key": "k", "ca": "x"}}}})",
+      "unknown-field", "\"ca\""));
 }
 
 // --- files

@@ -5,7 +5,11 @@
 #  2. a sharded run: the fan-out example as two shards started together (one --publish-at for
 #     both), merged with `gauntlet report merge`; the merged report must add up exactly (each
 #     shard's publishers' copies are owed to the other shard's subscribers too);
-#  3. a false SLO (p99 latency at most 0 ms) exits 1 and names the breach.
+#  3. a false SLO (p99 latency at most 0 ms) exits 1 and names the breach;
+#  4. per-client identities: each client's own username and password from a credentials file
+#     (the broker's log must show both users), each client's own certificate on the mutual-TLS
+#     listener; one wrong password, or one certificate from a CA the broker does not trust, fails
+#     exactly that one client.
 set -euo pipefail
 gauntlet=$1 profile=$2 examples=$3 out=$4
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -73,4 +77,71 @@ set -e
 cat "$out/impossible.log"
 [[ $rc -eq 1 ]] || { echo "an impossible SLO exited $rc, not 1"; exit 1; }
 grep -q "slo-max_latency_ms" "$out/impossible/summary.md"
+# Per-client identities. The broker's PKI (ci/pki, beside the profile) signs one certificate per
+# device; a later one comes from the CA the broker does not trust.
+broker_dir=$(dirname "$profile")
+identities=$out/identities
+mkdir -p "$identities/certs"
+sign() {  # NAME CA: a key and a certificate for CN=NAME, signed by CA (ca or other-ca)
+  openssl req -new -newkey rsa:2048 -nodes -subj "/CN=$1" -keyout "$identities/certs/$1.key" \
+    -out "$identities/$1.csr" 2>/dev/null
+  openssl x509 -req -in "$identities/$1.csr" -CA "$broker_dir/pki/$2.crt" \
+    -CAkey "$broker_dir/pki/$2.key" -CAcreateserial -days 2 -out "$identities/certs/$1.crt" 2>/dev/null
+}
+for i in 0 1 2; do sign "device-$i" ca; done
+printf '# one user a line: member i uses line i\nalice:alice-secret\nbob:bob-secret\n' > "$identities/users.txt"
+python3 - "$identities" <<'PY'
+import json, pathlib, sys
+folder = pathlib.Path(sys.argv[1])
+scenario = {
+    "name": "identities", "protocol": "3.1.1", "vars": {"prefix": "gauntlet/{run}/id"},
+    "clients": {
+        "users": {"count": 2, "id": "{run}-user-{i}", "endpoint": "auth"},
+        "devices": {"count": 3, "id": "{run}-device-{i}", "endpoint": "mtls"},
+    },
+    "load": {
+        "duration_s": 2, "drain_s": 1, "connect": {"rate": 50},
+        "groups": {
+            "users": {"credentials_file": "users.txt",
+                      "subscribe": [{"filter": "{prefix}/#", "qos": 1}]},
+            "devices": {"client_certificates": {"cert": "certs/device-{i}.crt",
+                                                "key": "certs/device-{i}.key"},
+                        "publish": {"topic": "{prefix}/{i}", "qos": 1, "rate": {"per_client": 5}}},
+        },
+        "slo": {"loss": 0, "connect_failures": 0},
+    },
+}
+json.dump(scenario, open(folder / "identities.json", "w"), indent=1)
+PY
+"$gauntlet" swarm "$identities/identities.json" --profile "$profile" --seed 21 --report-dir "$out/identities-run"
+check_report "$out/identities-run/report.json"
+python3 - "$out/identities-run/report.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))["metrics"]
+assert m["connections"]["succeeded"] == 5, m["connections"]
+# 3 devices x 5/s x 2 s, each owed to 2 users.
+assert m["expected"] == 60 and m["delivered"] == 60, (m["expected"], m["delivered"])
+PY
+for user in alice bob; do
+  grep -q "u'$user'" "$broker_dir/mosquitto.log" || { echo "the broker never saw user $user"; exit 1; }
+done
+
+# One wrong password, and one device certificate from the untrusted CA: exactly that client of each
+# group is refused, and the connect-failure SLO fails the run.
+printf 'alice:alice-secret\nbob:not-bob-secret\n' > "$identities/users.txt"
+sign device-2 other-ca
+set +e
+"$gauntlet" swarm "$identities/identities.json" --profile "$profile" --seed 22 \
+  --report-dir "$out/identities-refused" > "$out/identities-refused.log" 2>&1
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || { cat "$out/identities-refused.log"; echo "refused identities exited $rc, not 1"; exit 1; }
+python3 - "$out/identities-refused/report.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))["metrics"]
+c = m["connections"]
+assert c["succeeded"] == 3, c  # alice and devices 0 and 1
+assert c["failed"] >= 2, c     # bob and device 2, each retried with backoff
+print("identities: one wrong password and one untrusted certificate refused:", c)
+PY
 echo "swarm_test: all checks passed"

@@ -46,6 +46,19 @@ struct FlapPlan {
   bool graceful = false;  ///< DISCONNECT first (true) or just close the socket (false)
 };
 
+/// A client's own username and password, from the group's "credentials_file".
+struct Credential {
+  std::string username;
+  std::string password;
+};
+
+/// Each client's own certificate and key (mutual TLS), as templates expanded per member: {i},
+/// {id}, {group}, {run} and the scenario's vars. Relative paths are from the scenario's folder.
+struct ClientCertificates {
+  std::string cert;
+  std::string key;
+};
+
 /// What one client group does. A group without an entry in "load.groups" connects and idles (the
 /// connection-count benchmark); so does an entry with neither subscribe, publish nor flap.
 struct GroupLoad {
@@ -54,6 +67,9 @@ struct GroupLoad {
   std::vector<SubscriptionPlan> subscriptions;
   std::optional<PublishPlan> publish;
   std::optional<FlapPlan> flap;
+  /// Member i connects as credentials[i] (instead of the profile's credentials), when given.
+  std::vector<Credential> credentials;
+  std::optional<ClientCertificates> certificates;
 };
 
 struct FaultPlan {

@@ -10,6 +10,11 @@
 
 namespace gauntlet::swarm {
 
+/// At most this many connections from one local address towards the broker (when it is on
+/// loopback): connect()'s search for a free ephemeral port slows down as an address fills
+/// (preflight.cpp has the measurement).
+inline constexpr std::uint64_t connections_per_source_address = 500;
+
 struct PreflightResult {
   std::vector<std::string> notes;   ///< facts and adjustments, for the report and the log
   std::vector<std::string> errors;  ///< shortfalls that would make the run fail, with the fix
