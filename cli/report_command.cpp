@@ -5,6 +5,7 @@
 #include "report_command.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <iomanip>
 #include <iostream>
@@ -59,9 +60,9 @@ std::string merge_summary(const reports::Report& report, std::size_t inputs,
          (inputs == 1 ? " shard report of " : " shard reports of ") + m.scenario +
          (report.complete ? "" : " (incomplete: see the notes)") + ": " + std::to_string(s.passed) +
          " passed, " + std::to_string(s.failed) + " failed, " + std::to_string(s.skipped) +
-         " skipped · " + std::to_string(static_cast<std::uint64_t>(throughput + 0.5)) +
-         " msg/s delivered · p99 " + milliseconds(m.end_to_end.percentile(99)) +
-         " · QoS 1/2 lost " + std::to_string(m.lost()) + " -> " + dir;
+         " skipped · " + std::to_string(std::llround(throughput)) + " msg/s delivered · p99 " +
+         milliseconds(m.end_to_end.percentile(99)) + " · QoS 1/2 lost " + std::to_string(m.lost()) +
+         " -> " + dir;
 }
 
 }  // namespace
@@ -152,7 +153,12 @@ void add_report_command(CLI::App& app, int& exit_code) {
     }
     std::cout << merge_summary(*merged, shards.size(), merge_args->dir) << '\n';
     const reports::Summary s = merged->summary();
-    exit_code = s.failed + s.errors > 0 ? exit_failed : exit_ok;
+    // A verdict first; without one, a merge of only some shards judged nothing about the run.
+    if (s.failed + s.errors > 0) {
+      exit_code = exit_failed;
+    } else {
+      exit_code = merged->complete ? exit_ok : exit_infrastructure;
+    }
   });
 }
 

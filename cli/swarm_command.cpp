@@ -119,6 +119,11 @@ int run(const SwarmArgs& args) {
             << " lost (QoS 0), " << total.duplicated << " duplicates; p99 "
             << static_cast<double>(metrics.end_to_end.percentile(99)) / 1000.0 << " ms; "
             << metrics.connections.peak << " connections at peak\n";
+  if (request.shard.count > 1) {
+    std::cout << "gauntlet swarm: shard " << request.shard.index + 1 << "/" << request.shard.count
+              << " counts only its own subscribers' copies: loss and percentiles are judged on "
+                 "the merged report (gauntlet report merge)\n";
+  }
   return finish_run("swarm", args.options, report);
 }
 

@@ -74,7 +74,7 @@ else
 fi
 
 "$g" report merge "$shard0" --report-dir "$out/half" >"$out/half.log" 2>&1
-check "one shard of two loses the other half's deliveries" 1 $?
+check "one shard of two cannot judge delivery: incomplete, exit 3" 3 $?
 has "the summary says it is incomplete" "$out/half.log" 'incomplete: see the notes'
 has "the missing shard is named" "$out/half/report.json" '1 of 2 shards missing \(2/2\)'
 has "report.json is incomplete" "$out/half/report.json" '"complete": false'

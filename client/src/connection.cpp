@@ -6,20 +6,41 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <span>
 
 namespace gauntlet::client {
 namespace {
 
-// TLS connections read into their own buffer of this size (allocated while connected).
-constexpr std::size_t tls_read_chunk = 4096;
-
-// Plain connections read, once the socket is readable, into their thread's buffer: a connection
+// Connections read, once the socket is readable, into their thread's buffer: a connection
 // on an event loop never runs concurrently with another on the same thread, and the session copies
 // what it keeps (only an incomplete packet), so one buffer per thread serves every connection.
 std::span<std::uint8_t> thread_read_buffer() {
   thread_local std::vector<std::uint8_t> buffer(std::size_t{64} * 1024);
   return buffer;
+}
+
+// Decrypted reads in a row before the loop lets other connections run (OpenSSL may hold more
+// decrypted bytes than the socket signals, so the rest is picked up by a posted continuation).
+constexpr int tls_reads_per_turn = 16;
+
+// What went wrong in an SSL call that returned `result` (with `kind` from SSL_get_error and the
+// errno right after the call), as the error codes asio::ssl::stream gave: the SSL error queue's
+// first entry in asio's SSL category, eof for a close_notify, stream_truncated for a peer that
+// closed without one.
+asio::error_code tls_failure(int kind, int saved_errno) {
+  if (kind == SSL_ERROR_ZERO_RETURN) return asio::error::eof;
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code != 0) {
+    if (ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+      return asio::ssl::error::stream_truncated;
+    return {static_cast<int>(code), asio::error::get_ssl_category()};
+  }
+  if (kind == SSL_ERROR_SYSCALL && saved_errno != 0)
+    return {saved_errno, asio::error::get_system_category()};
+  return asio::ssl::error::stream_truncated;
 }
 
 }  // namespace
@@ -55,6 +76,11 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const TlsOptions& options,
     }
   }
   context->set_verify_mode(options.verify ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  // An idle connection gives its record buffers (about 33 KB) back; a write may be partial and is
+  // retried from where it stopped.
+  SSL_CTX_set_mode(context->native_handle(), SSL_MODE_RELEASE_BUFFERS |
+                                                 SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   return context;
 }
 
@@ -79,8 +105,24 @@ Connection::Connection(asio::io_context& io, Endpoint endpoint, SessionConfig co
       tcp_socket_(io),
       timer_(io) {}
 
-Connection::TcpSocket& Connection::tcp() {
-  return tls_socket_ ? tls_socket_->next_layer() : tcp_socket_;
+struct Connection::TlsState {
+  SSL* ssl = nullptr;
+  std::size_t written = 0;  ///< of the write in progress (writing_)
+};
+
+void Connection::TlsStateFree::operator()(TlsState* state) const noexcept {
+  SSL_free(state->ssl);
+  delete state;  // NOLINT(cppcoreguidelines-owning-memory): the unique_ptr's deleter
+}
+
+template <typename Next>
+void Connection::when_ready(bool read, Next next) {
+  tcp_socket_.async_wait(read ? TcpSocket::wait_read : TcpSocket::wait_write,
+                         [self = shared_from_this(), g = generation_,
+                          next = std::move(next)](const asio::error_code& ec) mutable {
+                           if (g != self->generation_ || self->shut_) return;
+                           next(ec);
+                         });
 }
 
 void Connection::open() {
@@ -100,11 +142,17 @@ void Connection::open() {
                                "a TLS endpoint needs a TLS context"});
       return;
     }
-    tls_socket_ = std::make_unique<TlsSocket>(io_, *tls_);
+    tls_state_.reset(new TlsState{SSL_new(tls_->native_handle())});  // NOLINT(*-owning-memory)
+    if (tls_state_->ssl == nullptr) {
+      tls_state_.reset();
+      handler_(ConnectionEnded{ConnectionEnded::Cause::transport_failed, 0,
+                               "cannot make a TLS connection (SSL_new)"});
+      return;
+    }
   } else {
-    tls_socket_.reset();
-    tcp_socket_ = TcpSocket(io_);
+    tls_state_.reset();
   }
+  tcp_socket_ = TcpSocket(io_);
   // An address needs no resolver (whose asynchronous lookups run on a thread of their own: too
   // slow for thousands of connects per second).
   asio::error_code literal_ec;
@@ -134,7 +182,7 @@ void Connection::connect_to(const asio::ip::tcp::resolver::results_type& results
   };
   if (!endpoint_.source_address) {
     asio::async_connect(
-        tcp(), results,
+        tcp_socket_, results,
         [on_connect](const asio::error_code& ec, const asio::ip::tcp::endpoint& /*unused*/) {
           on_connect(ec);
         });
@@ -154,36 +202,45 @@ void Connection::connect_to(const asio::ip::tcp::resolver::results_type& results
     return fail("no address of " + endpoint_.host + " in the family of source address " +
                     *endpoint_.source_address,
                 asio::error::address_family_not_supported);
-  tcp().open(local.protocol(), ec);
+  tcp_socket_.open(local.protocol(), ec);
 #ifdef IP_BIND_ADDRESS_NO_PORT
   // Leave the port to connect(), which needs only the 4-tuple to be unique: every source address
   // then has the whole ephemeral range towards the broker, not the half bind() would choose from.
   if (!ec && local.address().is_v4()) {
     const int on = 1;
-    ::setsockopt(tcp().native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
+    ::setsockopt(tcp_socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
   }
 #endif
-  if (!ec) tcp().bind(local, ec);
+  if (!ec) tcp_socket_.bind(local, ec);
   if (ec) return fail("cannot bind to " + *endpoint_.source_address, ec);
-  tcp().async_connect(peer->endpoint(), on_connect);
+  tcp_socket_.async_connect(peer->endpoint(), on_connect);
 }
 
 void Connection::on_connected(const asio::error_code& ec) {
   if (ec) return fail("cannot connect to " + endpoint_.display(), ec);
   asio::error_code ignored;
-  tcp().set_option(asio::ip::tcp::no_delay(true), ignored);
-  TlsSocket* tls = tls_socket_.get();
-  if (tls == nullptr) return on_transport_ready();
+  tcp_socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // Reads wait until the socket is readable, then read what is there: a read that finds nothing
+  // after all must return would_block (or OpenSSL's WANT_READ), not wait.
+  tcp_socket_.non_blocking(true, ignored);
+  if (!tls_state_) return on_transport_ready();
+  SSL* ssl = tls_state_->ssl;
   const std::string& name =
       tls_options_.server_name.empty() ? endpoint_.host : tls_options_.server_name;
   // SNI, and the name the certificate must carry (verification is on unless turned off).
   // (SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.)
-  SSL_ctrl(tls->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+  SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
            const_cast<char*>(name.c_str()));  // NOLINT: OpenSSL's API takes void*
-  if (tls_options_.verify) tls->set_verify_callback(asio::ssl::host_name_verification(name));
+  if (tls_options_.verify) {
+    asio::error_code not_ip;
+    asio::ip::make_address(name, not_ip);
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    const int named = not_ip ? X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size())
+                             : X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
+    if (named != 1) return fail("cannot verify the name " + name, asio::error::invalid_argument);
+  }
   // A context shared by clients that each present their own certificate holds none: this
   // connection's files go into its own SSL object.
-  SSL* ssl = tls->native_handle();
   if (!tls_options_.cert_file.empty() && SSL_get_certificate(ssl) == nullptr) {
     if (SSL_use_certificate_chain_file(ssl, tls_options_.cert_file.c_str()) != 1 ||
         SSL_use_PrivateKey_file(ssl, tls_options_.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
@@ -194,24 +251,31 @@ void Connection::on_connected(const asio::error_code& ec) {
                   asio::error::invalid_argument);
     }
   }
-  tls->async_handshake(asio::ssl::stream_base::client,
-                       [self = shared_from_this(), g = generation_](const asio::error_code& hs_ec) {
-                         if (g != self->generation_) return;
-                         if (hs_ec) return self->fail("TLS handshake failed", hs_ec);
-                         self->on_transport_ready();
-                       });
+  if (SSL_set_fd(ssl, tcp_socket_.native_handle()) != 1) {
+    ERR_clear_error();
+    return fail("cannot give the socket to TLS", asio::error::invalid_argument);
+  }
+  tls_handshake();
+}
+
+void Connection::tls_handshake() {
+  ERR_clear_error();
+  const int result = SSL_connect(tls_state_->ssl);
+  const int saved_errno = errno;
+  if (result == 1) return on_transport_ready();
+  const int kind = SSL_get_error(tls_state_->ssl, result);
+  if (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE) {
+    when_ready(kind == SSL_ERROR_WANT_READ, [this](const asio::error_code& ec) {
+      if (ec) return fail("TLS handshake failed", ec);
+      tls_handshake();
+    });
+    return;
+  }
+  fail("TLS handshake failed", tls_failure(kind, saved_errno));
 }
 
 void Connection::on_transport_ready() {
   open_ = true;
-  if (tls_socket_) {
-    read_buffer_.resize(tls_read_chunk);
-  } else {
-    // A plain socket is read only once it is readable (on_readable): a read that finds nothing
-    // after all must return would_block, not wait.
-    asio::error_code ignored;
-    tcp_socket_.non_blocking(true, ignored);
-  }
   start_read();
   if (endpoint_.websocket()) {
     // The Upgrade first; CONNECT follows once the server has accepted it (deliver()).
@@ -232,18 +296,13 @@ void Connection::on_transport_ready() {
 }
 
 void Connection::start_read() {
-  if (!tls_socket_) {
-    tcp_socket_.async_wait(TcpSocket::wait_read, [self = shared_from_this(),
-                                                  g = generation_](const asio::error_code& ec) {
-      if (g == self->generation_) self->on_readable(ec);
-    });
-    return;
-  }
-  tls_socket_->async_read_some(
-      asio::buffer(read_buffer_),
-      [self = shared_from_this(), g = generation_](const asio::error_code& ec, std::size_t size) {
-        if (g == self->generation_) self->on_read(ec, size);
-      });
+  when_ready(true, [this](const asio::error_code& ec) {
+    if (tls_state_) {
+      on_tls_readable(ec);
+    } else {
+      on_readable(ec);
+    }
+  });
 }
 
 void Connection::on_readable(const asio::error_code& ec) {
@@ -261,17 +320,45 @@ void Connection::on_readable(const asio::error_code& ec) {
   on_bytes(codec::ByteView(buffer.data(), size));
 }
 
-void Connection::on_read(const asio::error_code& ec, std::size_t size) {
+void Connection::on_tls_readable(const asio::error_code& ec) {
   if (shut_) return;
   if (ec) return on_read_error(ec);
-  on_bytes(codec::ByteView(read_buffer_.data(), size));
+  const std::span<std::uint8_t> buffer = thread_read_buffer();
+  for (int turn = 0; turn < tls_reads_per_turn; ++turn) {
+    ERR_clear_error();
+    const int size = SSL_read(tls_state_->ssl, buffer.data(), static_cast<int>(buffer.size()));
+    const int saved_errno = errno;
+    if (size > 0) {
+      const std::uint64_t generation = generation_;
+      consume(codec::ByteView(buffer.data(), static_cast<std::size_t>(size)));
+      if (shut_ || generation != generation_) return;  // ended, or reopened by a handler
+      continue;
+    }
+    const int kind = SSL_get_error(tls_state_->ssl, size);
+    if (kind == SSL_ERROR_WANT_READ) {
+      release_tls_buffers();
+      return start_read();
+    }
+    if (kind == SSL_ERROR_WANT_WRITE) {
+      when_ready(false, [this](const asio::error_code& wait_ec) { on_tls_readable(wait_ec); });
+      return;
+    }
+    return on_read_error(tls_failure(kind, saved_errno));
+  }
+  asio::post(io_, [self = shared_from_this(), g = generation_] {
+    if (g == self->generation_) self->on_tls_readable({});
+  });
 }
 
 void Connection::on_bytes(codec::ByteView bytes) {
+  consume(bytes);
+  if (!shut_) start_read();
+}
+
+void Connection::consume(codec::ByteView bytes) {
   received_any_ = true;
   deliver(bytes);
   flush();
-  if (!shut_) start_read();
 }
 
 void Connection::on_read_error(const asio::error_code& ec) {
@@ -291,13 +378,13 @@ void Connection::on_read_error(const asio::error_code& ec) {
 
 std::optional<asio::ip::tcp::endpoint> Connection::local_address() {
   asio::error_code ec;
-  auto address = tcp().local_endpoint(ec);
+  auto address = tcp_socket_.local_endpoint(ec);
   return ec ? std::nullopt : std::optional(address);
 }
 
 std::optional<asio::ip::tcp::endpoint> Connection::remote_address() {
   asio::error_code ec;
-  auto address = tcp().remote_endpoint(ec);
+  auto address = tcp_socket_.remote_endpoint(ec);
   return ec ? std::nullopt : std::optional(address);
 }
 
@@ -346,29 +433,68 @@ void Connection::start_write() {
   write_in_progress_ = true;
   writing_.swap(pending_);
   pending_.clear();
-  auto on_written = [self = shared_from_this(), g = generation_](const asio::error_code& ec,
-                                                                 std::size_t /*n*/) {
-    if (g != self->generation_) return;
-    self->write_in_progress_ = false;
-    if (self->shut_) return;
-    if (ec) {
-      // Over TLS, before the broker sent anything, the read that is pending will bring the
-      // reason (a TLS 1.3 server refusing a client certificate alerts, then resets; the write of
-      // CONNECT may notice the reset first). Let the read report it.
-      if (self->endpoint_.tls() && !self->received_any_) return;
-      self->session_.closed(Clock::now(), "write failed: " + ec.message());
-      self->flush();
-      self->shut();
+  if (tls_state_) {
+    tls_state_->written = 0;
+    return tls_write();
+  }
+  asio::async_write(
+      tcp_socket_, asio::buffer(writing_),
+      [self = shared_from_this(), g = generation_](const asio::error_code& ec, std::size_t /*n*/) {
+        if (g == self->generation_) self->on_written(ec);
+      });
+}
+
+void Connection::tls_write() {
+  TlsState& tls = *tls_state_;
+  while (tls.written < writing_.size()) {
+    ERR_clear_error();
+    const std::size_t left = std::min<std::size_t>(writing_.size() - tls.written, INT_MAX);
+    const int size = SSL_write(tls.ssl, writing_.data() + tls.written, static_cast<int>(left));
+    const int saved_errno = errno;
+    if (size > 0) {
+      tls.written += static_cast<std::size_t>(size);
+      continue;
+    }
+    const int kind = SSL_get_error(tls.ssl, size);
+    if (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE) {
+      when_ready(kind == SSL_ERROR_WANT_READ, [this](const asio::error_code& ec) {
+        if (ec) return on_written(ec);
+        tls_write();
+      });
       return;
     }
-    self->writing_.clear();
-    if (!self->pending_.empty()) {
-      self->start_write();
-    } else if (self->closing_) {
-      self->shut();
-    }
-  };
-  with_stream([&](auto& stream) { asio::async_write(stream, asio::buffer(writing_), on_written); });
+    return on_written(tls_failure(kind, saved_errno));
+  }
+  release_tls_buffers();
+  on_written({});
+}
+
+void Connection::release_tls_buffers() {
+  // SSL_MODE_RELEASE_BUFFERS frees a record buffer only in some paths: a read that ends in
+  // WANT_READ keeps its 16 KB read buffer, which for an idle client is most of its memory.
+  // SSL_free_buffers gives back whatever holds no pending bytes (and does nothing otherwise).
+  if (SSL_free_buffers(tls_state_->ssl) != 1) return;  // a buffer still holds bytes: kept
+}
+
+void Connection::on_written(const asio::error_code& ec) {
+  write_in_progress_ = false;
+  if (shut_) return;
+  if (ec) {
+    // Over TLS, before the broker sent anything, the read that is pending will bring the reason
+    // (a TLS 1.3 server refusing a client certificate alerts, then resets; the write of CONNECT
+    // may notice the reset first). Let the read report it.
+    if (endpoint_.tls() && !received_any_) return;
+    session_.closed(Clock::now(), "write failed: " + ec.message());
+    flush();
+    shut();
+    return;
+  }
+  writing_.clear();
+  if (!pending_.empty()) {
+    start_write();
+  } else if (closing_) {
+    shut();
+  }
 }
 
 void Connection::flush() {
@@ -435,10 +561,10 @@ void Connection::shut() {
   asio::error_code ignored;
   timer_.cancel();
   resolver_.cancel();
-  tcp().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  tcp().close(ignored);
+  tcp_socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  tcp_socket_.close(ignored);
   // Nothing a closed connection holds on to: an idle session between reconnects stays small.
-  std::vector<std::uint8_t>().swap(read_buffer_);
+  tls_state_.reset();
 }
 
 }  // namespace gauntlet::client

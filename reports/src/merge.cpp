@@ -62,12 +62,41 @@ Case slo_case(const SloResult& slo) {
   return c;
 }
 
+// Whether these metrics cover only some shards of a run. A shard sees its own publishers'
+// fan-out but only its own subscribers' receipts (the others' copies are delivered elsewhere), so
+// its loss and its percentiles are not the run's.
+bool some_shards_only(const SwarmMetrics& m) {
+  return !m.shards.empty() && m.shards.size() < m.shards.front().count;
+}
+
+// What can only grow when shards merge (failure counts, duplicates and reorderings seen by a
+// subscriber, the largest latency): a shard over the limit means the run is too, so a shard may
+// judge it. The rest is judged by the merged report.
+bool judged_in_a_shard(std::string_view slo) {
+  return slo == "max_latency_ms" || slo == "connect_failures" || slo == "subscribe_failures" ||
+         slo == "duplicates" || slo == "out_of_order";
+}
+
+Case left_to_the_merge(Case c, const SwarmMetrics& m) {
+  c.verdict = Verdict::skip;
+  c.detail = fmt::format(
+      "judged on the whole run: these metrics cover {} of {} shards (a shard counts only its own "
+      "subscribers' receipts); merge the shards' reports with `gauntlet report merge`",
+      m.shards.size(), m.shards.front().count);
+  return c;
+}
+
 }  // namespace
 
 std::vector<Case> swarm_cases(const SwarmMetrics& metrics) {
-  std::vector<Case> cases{delivery_case(metrics), duplicates_case(metrics)};
+  const bool partial = some_shards_only(metrics);
+  std::vector<Case> cases;
+  cases.push_back(partial ? left_to_the_merge(delivery_case(metrics), metrics)
+                          : delivery_case(metrics));
+  cases.push_back(duplicates_case(metrics));
   for (const SloResult& slo : metrics.slos) {
-    cases.push_back(slo_case(slo));
+    Case c = slo_case(slo);
+    cases.push_back(partial && !judged_in_a_shard(slo.name) ? left_to_the_merge(c, metrics) : c);
   }
   return cases;
 }
@@ -134,10 +163,19 @@ std::optional<Report> merge_reports(const std::vector<Report>& shards, std::stri
     error = "no report to merge";
     return std::nullopt;
   }
+  // Each shard counts its seconds from its own start: on the merged time axis a shard that started
+  // later begins that many (whole) seconds later.
+  const auto first_start =
+      std::min_element(shards.begin(), shards.end(), [](const Report& a, const Report& b) {
+        return a.started_at < b.started_at;
+      })->started_at;
   SwarmMetrics merged;
   for (std::size_t i = 0; i < shards.size(); ++i) {
     std::optional<SwarmMetrics> metrics = shard_metrics(shards[i], i, error);
     if (!metrics) return std::nullopt;
+    const auto late = std::chrono::round<std::chrono::seconds>(shards[i].started_at - first_start);
+    for (SecondSample& sample : metrics->series)
+      sample.second += static_cast<std::uint64_t>(late.count());
     std::string why;
     if (!merge_into(merged, *metrics, why)) {
       error = input_name(i) + ": " + why;

@@ -476,11 +476,46 @@ TEST(SwarmCases, VerdictsFollowTheMetrics) {
   EXPECT_EQ(cases[1].verdict, Verdict::skip);
 }
 
+TEST(SwarmCases, AShardOfSeveralLeavesWhatNeedsTheWholeRunToTheMerge) {
+  // Shard 1 of 2 sees copies owed to the other shard's subscribers as lost: that is not a verdict.
+  SwarmMetrics m = shard(0, 2, 1);
+  m.by_qos[1].delivered = 10;
+  m.end_to_end.clear();
+  m.end_to_end.record(90'000, 100);  // 90 ms: over the shard's p99 and max limits
+  m.connections.failed = 2;
+  m.slos = {SloResult{"p99_latency_ms", 50, 0, true}, SloResult{"loss", 0, 0, true},
+            SloResult{"max_latency_ms", 60, 0, true}, SloResult{"connect_failures", 1, 0, true}};
+  evaluate_slos(m);
+  const std::vector<Case> cases = swarm_cases(m);
+  ASSERT_EQ(cases.size(), 6U);
+  EXPECT_EQ(cases[0].id, "delivery-qos1-2");
+  EXPECT_EQ(cases[0].verdict, Verdict::skip);
+  EXPECT_NE(cases[0].detail.find("1 of 2 shards"), std::string::npos) << cases[0].detail;
+  EXPECT_NE(cases[0].detail.find("gauntlet report merge"), std::string::npos);
+  EXPECT_EQ(cases[2].id, "slo-p99_latency_ms");
+  EXPECT_EQ(cases[2].verdict, Verdict::skip);  // a percentile of a part is not the run's
+  EXPECT_EQ(cases[3].verdict, Verdict::skip);  // loss
+  // What can only grow in the merge: over the limit in a shard is over it in the run.
+  EXPECT_EQ(cases[4].id, "slo-max_latency_ms");
+  EXPECT_EQ(cases[4].verdict, Verdict::fail);
+  EXPECT_EQ(cases[5].id, "slo-connect_failures");
+  EXPECT_EQ(cases[5].verdict, Verdict::fail);
+
+  // Both shards merged: every verdict is given.
+  SwarmMetrics merged = shard(0, 2, 1);
+  std::string why;
+  ASSERT_TRUE(merge_into(merged, shard(1, 2, 1), why)) << why;
+  evaluate_slos(merged);
+  for (const Case& c : swarm_cases(merged))
+    EXPECT_NE(c.verdict, Verdict::skip) << c.id;
+}
+
 // --- merge_reports -----------------------------------------------------------------------------
 
 TEST(SwarmMergeReports, MergesShardsIntoOneSwarmReport) {
   const Report a = samples::swarm_shard(0, 2), b = samples::swarm_shard(1, 2);
-  EXPECT_EQ(find_case(a.cases, "delivery-qos1-2")->verdict, Verdict::fail);  // alone: 100 missing
+  // Alone, a shard cannot tell loss from copies delivered to the other shard's subscribers.
+  EXPECT_EQ(find_case(a.cases, "delivery-qos1-2")->verdict, Verdict::skip);
   std::string error;
   const auto merged = merge_reports({b, a}, error);
   ASSERT_TRUE(merged) << error;
@@ -500,6 +535,37 @@ TEST(SwarmMergeReports, MergesShardsIntoOneSwarmReport) {
   const auto other_order = merge_reports({a, b}, error);
   ASSERT_TRUE(other_order) << error;
   EXPECT_EQ(to_json(*other_order), to_json(*merged));
+}
+
+TEST(SwarmMergeReports, LinesShardsUpOnTheClock) {
+  // Shard 2 started 3 s after shard 1: its second 0 is the run's second 3.
+  const Report a = samples::swarm_shard(0, 2);
+  Report b = samples::swarm_shard(1, 2);
+  b.started_at = a.started_at + std::chrono::milliseconds(3200);
+  std::string error;
+  const auto merged = merge_reports({b, a}, error);
+  ASSERT_TRUE(merged) << error;
+  std::vector<std::uint64_t> a_seconds, merged_seconds;
+  for (const SecondSample& s : a.metrics->series)
+    a_seconds.push_back(s.second);
+  std::uint64_t b_published = 0;
+  for (const SecondSample& s : b.metrics->series) {
+    a_seconds.push_back(s.second + 3);
+    b_published += s.published;
+  }
+  std::sort(a_seconds.begin(), a_seconds.end());
+  a_seconds.erase(std::unique(a_seconds.begin(), a_seconds.end()), a_seconds.end());
+  std::uint64_t published = 0;
+  for (const SecondSample& s : merged->metrics->series) {
+    merged_seconds.push_back(s.second);
+    published += s.published;
+  }
+  EXPECT_EQ(merged_seconds, a_seconds);
+  std::uint64_t a_published = 0;
+  for (const SecondSample& s : a.metrics->series)
+    a_published += s.published;
+  EXPECT_EQ(published, a_published + b_published);  // shifted, nothing lost
+  EXPECT_EQ(merged->started_at, a.started_at);
 }
 
 TEST(SwarmMergeReports, AMissingShardMakesItIncompleteAndIsNamed) {

@@ -184,7 +184,7 @@ reports::Report run_swarm(const SwarmRequest& request, std::string& error) {
   const std::optional<double> broker_cpu_start =
       request.broker_pid ? process_cpu_s(*request.broker_pid) : std::nullopt;
 
-  context.start = Clock::now();
+  context.start_clocks();
   for (auto& loop : loops)
     loop->start();
 

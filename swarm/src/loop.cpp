@@ -60,6 +60,12 @@ scenarios::Bindings RunContext::member_bindings(const GroupRuntime& group,
   return bindings;
 }
 
+void RunContext::start_clocks() {
+  start = Clock::now();
+  start_system_us = static_cast<std::uint64_t>(
+      duration_cast<microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
 std::uint64_t RunContext::system_us(TimePoint at) const {
   return start_system_us + static_cast<std::uint64_t>(std::max<std::int64_t>(
                                0, duration_cast<microseconds>(at - start).count()));

@@ -49,11 +49,14 @@ struct RunContext {
   /// order.
   std::vector<std::string> shared_sinks;
   TimePoint start;
-  std::uint64_t start_system_us = 0;  ///< the system clock at `start`
+  std::uint64_t start_system_us = 0;  ///< the system clock at `start`, µs since the Unix epoch
   std::atomic<std::int64_t> publish_start_us{-1};
   std::atomic<std::uint64_t> open_connections{0};
   std::atomic<std::uint64_t> peak_connections{0};
 
+  /// Starts the run's clocks: `start` now on the steady clock, and the system clock at that
+  /// instant, which stamps carry (so shards in other processes can measure latency).
+  void start_clocks();
   [[nodiscard]] scenarios::Bindings member_bindings(const GroupRuntime& group,
                                                     std::uint32_t index) const;
   /// Microseconds on the system clock for a steady-clock instant (one conversion for stamps and

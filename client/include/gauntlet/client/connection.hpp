@@ -65,37 +65,43 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   using TcpSocket = asio::ip::tcp::socket;
-  using TlsSocket = asio::ssl::stream<asio::ip::tcp::socket>;
+  /// TLS straight on the socket: an OpenSSL SSL object reading and writing the non-blocking
+  /// descriptor when it is ready (asio::ssl::stream keeps four record-sized buffers, ~70 KB, per
+  /// connection; with SSL_MODE_RELEASE_BUFFERS an idle SSL object keeps none).
+  struct TlsState;
+  struct TlsStateFree {
+    void operator()(TlsState* state) const noexcept;
+  };
   /// What only WebSocket connections need (kept out of line: a plain client stays small).
   struct WebSocketState {
     WebSocketClient client;
     WebSocketClient::Output out;
   };
 
-  TcpSocket& tcp();
-  /// Calls `use` with the stream the MQTT (or WebSocket) bytes go through: the TLS stream or the
-  /// plain socket.
-  template <typename Use>
-  void with_stream(Use&& use) {
-    if (tls_socket_) {
-      use(*tls_socket_);
-    } else {
-      use(tcp_socket_);
-    }
-  }
   void connect_to(const asio::ip::tcp::resolver::results_type& results);
   void on_readable(const asio::error_code& ec);
   void on_bytes(codec::ByteView bytes);
+  /// Bytes read (or decrypted) from the broker: into the session, and its answer out.
+  void consume(codec::ByteView bytes);
   void on_read_error(const asio::error_code& ec);
   void on_resolved(const asio::error_code& ec,
                    const asio::ip::tcp::resolver::results_type& results);
   void on_connected(const asio::error_code& ec);
+  /// Drives SSL_connect until it is done, waiting for the socket as OpenSSL asks.
+  void tls_handshake();
   void on_transport_ready();
   void start_read();
-  void on_read(const asio::error_code& ec, std::size_t size);
+  void on_tls_readable(const asio::error_code& ec);
+  void tls_write();
+  void release_tls_buffers();
+  /// Waits until the socket is readable (`read`) or writable, then calls `next` (unless the
+  /// connection was reopened or shut meanwhile).
+  template <typename Next>
+  void when_ready(bool read, Next next);
   void deliver(codec::ByteView bytes);
   void queue_write(codec::ByteView bytes);
   void start_write();
+  void on_written(const asio::error_code& ec);
   void flush();
   void arm_timer(std::optional<TimePoint> deadline);
   void fail(const std::string& what, const asio::error_code& ec);
@@ -109,16 +115,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Handler handler_;
   Tap tap_;
   asio::ip::tcp::resolver resolver_;
-  // Memory per idle connection matters (tens of thousands per process in a swarm): the TLS stream
-  // (with its own buffers) and the WebSocket framing live on the heap only when used, and a plain
-  // socket has no read buffer of its own — it waits until readable, then reads into its event
-  // loop's buffer (read_buffer_ is for TLS, whose stream must be read into a buffer it owns).
+  // Memory per idle connection matters (tens of thousands per process in a swarm): the TLS state
+  // and the WebSocket framing live on the heap only when used, and no connection has a read
+  // buffer of its own — it waits until its socket is readable, then reads (or decrypts) into its
+  // event loop's buffer.
   TcpSocket tcp_socket_;
-  std::unique_ptr<TlsSocket> tls_socket_;
+  std::unique_ptr<TlsState, TlsStateFree> tls_state_;
   std::unique_ptr<WebSocketState> websocket_;  ///< ws:// and wss://: frames MQTT bytes
   asio::steady_timer timer_;
   std::optional<TimePoint> armed_for_;
-  std::vector<std::uint8_t> read_buffer_;
   std::vector<std::uint8_t> writing_;  ///< the bytes of the write in progress
   std::vector<std::uint8_t> pending_;  ///< bytes queued behind it
   bool write_in_progress_ = false;
