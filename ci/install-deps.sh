@@ -15,6 +15,11 @@ packages=(
   # tests only: the pcap tests check captures with tshark's MQTT dissector; the schema tests
   # validate scenarios and reports with jsonschema, JUnit files with xmllint
   tshark python3-jsonschema libxml2-utils
+  # tests only: report.html is rendered in headless Chromium (driven over WebDriver); the
+  # network-namespace test builds veth links (iproute2) and impairs them (nftables, NFQUEUE)
+  chromium chromium-driver iproute2 nftables iptables libnetfilter-queue-dev
+  # tests only: the Kubernetes manifests are parsed (python3-yaml) and rendered (envsubst)
+  python3-yaml gettext-base
 )
 # Node.js runs the differential test against mqtt-packet; keep a Node that is already installed.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -92,7 +92,7 @@ Range axis_range(const ChartAxis& axis, const std::vector<double>& values) {
   if (axis.max || !axis.round_up) {
     r.hi = top;
   } else {
-    const double step = nice_step(std::max(top - r.lo, 1e-9), 5);
+    const double step = std::max(nice_step(std::max(top - r.lo, 1e-9), 5), axis.min_step);
     r.hi = r.lo + std::ceil((top - r.lo) / step) * step;
   }
   if (!(r.hi > r.lo)) r.hi = r.lo + 1;
@@ -116,8 +116,11 @@ std::vector<std::pair<double, std::string>> axis_ticks(const ChartAxis& axis, Ra
     }
     return ticks;
   }
-  const double step = nice_step(r.hi - r.lo, 5);
-  for (double value = r.lo; value <= r.hi + step * 1e-6; value += step) {
+  const double step = std::max(nice_step(r.hi - r.lo, 5), axis.min_step);
+  // Counted, not summed: adding the step up would drift off the round values.
+  const auto steps = static_cast<int>(std::floor((r.hi - r.lo) / step + 1e-6));
+  for (int i = 0; i <= steps; ++i) {
+    const double value = r.lo + step * i;
     ticks.emplace_back(value, tick_text(value) + axis.unit);
   }
   return ticks;
@@ -221,7 +224,60 @@ void legend(std::string& out, const std::vector<ChartSeries>& series) {
         R"(<g class="legend-item series-{0}"><line class="swatch s{1}" x1="{2}" y1="16" )"
         R"(x2="{3}" y2="16"/><text x="{4}" y="20">{5}</text></g>)",
         html_text(s.key), i, px(at), px(at + 18), px(at + 23), html_text(s.name));
-    at += 23 + 7.0 * static_cast<double>(s.name.size()) + 20;
+    // About the width of a character of the chart's font, so the items do not overlap.
+    at += 23 + 7.8 * static_cast<double>(s.name.size()) + 22;
+  }
+  out += "</g>\n";
+}
+
+std::string value_text(const ChartSeries& s, double value) {
+  return s.format ? s.format(value) : number(value);
+}
+
+// What one tooltip band says about one series: its value over [from, to], or its range; the
+// series' points before `next` were given to earlier bands (points are sorted by x).
+std::string band_value(const ChartSeries& s, std::size_t& next, double from, double to) {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  for (; next < s.points.size() && !(s.points[next].first > to); ++next) {
+    const auto [x, y] = s.points[next];
+    if (std::isnan(y) || !(x >= from)) continue;
+    lo = std::min(lo, y);
+    hi = std::max(hi, y);
+  }
+  if (lo > hi) return "none";  // a gap: no value here
+  return hi == lo ? value_text(s, lo) : value_text(s, lo) + " to " + value_text(s, hi);
+}
+
+// The tooltips: transparent bands across the plot, one per x value, each with a <title> that a
+// browser shows on hover. Past max_hover_bands, neighbouring x values share a band, so a week-long
+// series does not make the page huge; its tooltip gives each series' range over the band.
+void hover(std::string& out, const LineChart& chart, const Mapping& x, double top, double bottom) {
+  if (!chart.x_text) return;
+  std::vector<double> xs;
+  for (const ChartSeries& s : chart.series) {
+    for (const auto& [x_value, y_value] : s.points)
+      if (!std::isnan(x_value)) xs.push_back(x_value);
+  }
+  std::sort(xs.begin(), xs.end());
+  xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
+  if (xs.empty()) return;
+  const std::size_t per_band = (xs.size() + max_hover_bands - 1) / max_hover_bands;
+  std::vector<std::size_t> next(chart.series.size(), 0);
+  out += "<g class=\"hover\">";
+  for (std::size_t first = 0; first < xs.size(); first += per_band) {
+    const std::size_t last = std::min(first + per_band, xs.size()) - 1;
+    const double left = first == 0 ? x.from : (x(xs[first - 1]) + x(xs[first])) / 2;
+    const double right = last + 1 == xs.size() ? x.to : (x(xs[last]) + x(xs[last + 1])) / 2;
+    std::string text = chart.x_text(xs[first]);
+    if (last != first) text += " to " + chart.x_text(xs[last]);
+    for (std::size_t i = 0; i < chart.series.size(); ++i) {
+      const ChartSeries& s = chart.series[i];
+      text += "\n" + s.name + ": " + band_value(s, next[i], xs[first], xs[last]);
+    }
+    out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>)",
+                       px(left), px(top), px(std::max(right - left, 0.0)), px(bottom - top),
+                       html_text(text));
   }
   out += "</g>\n";
 }
@@ -261,6 +317,7 @@ std::string svg_line_chart(const LineChart& chart) {
     lines(out, s, i, x, s.right_axis && y2 ? *y2 : y);
   }
   out += "</g>\n";
+  hover(out, chart, x, margin_top, bottom);
   if (!has_data(chart.series)) {
     out += fmt::format(R"(<text class="no-data" x="{}" y="{}" text-anchor="middle">no data</text>)",
                        px((margin_left + right) / 2), px((margin_top + bottom) / 2));
@@ -275,14 +332,15 @@ namespace {
 
 ChartAxis seconds_axis() {
   ChartAxis axis;
-  axis.label = "seconds since the first connection";
+  axis.label = "time since the first connection (s)";
   axis.round_up = false;
+  axis.min_step = 1;  // the series has one sample per whole second
   return axis;
 }
 
 ChartAxis latency_axis() {
   ChartAxis axis;
-  axis.label = "latency";
+  axis.label = "end-to-end latency (log scale)";
   axis.scale = AxisScale::log;
   axis.unit = " ms";
   return axis;
@@ -292,10 +350,41 @@ double as_double(std::uint64_t value) {
   return static_cast<double>(value);
 }
 
+std::string second_text(double second) {
+  return "second " + number(second);
+}
+
+std::string per_second_text(double value) {
+  return rate(value);
+}
+
+std::string count_text(double value) {
+  return number(value);
+}
+
+// A latency given in ms, as the cards and tables write it ("850 µs", "4.1 ms").
+std::string ms_text(double ms) {
+  return latency(static_cast<std::uint64_t>(std::llround(std::max(ms, 0.0) * 1000.0)));
+}
+
+// A percentile from the distribution chart's "nines" x: 1 -> "p90", 2.3 -> "p99.5", 3 -> "p99.9".
+std::string percentile_text(double nines) {
+  const double percent = 100.0 * (1.0 - std::pow(10, -nines));
+  const double tail = 100.0 - percent;
+  const int decimals = tail >= 10 ? 0 : static_cast<int>(1 - std::floor(std::log10(tail)));
+  std::string text = fmt::format("{:.{}f}", percent, std::clamp(decimals, 0, 6));
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0')
+      text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return "p" + text;
+}
+
 // One series of the per-second samples.
 template <typename Value>
 ChartSeries per_second(const SwarmMetrics& m, std::string name, std::string key, Value value) {
-  ChartSeries s{std::move(name), std::move(key), {}, false};
+  ChartSeries s{std::move(name), std::move(key), {}, false, per_second_text};
   s.points.reserve(m.series.size());
   for (const SecondSample& second : m.series) {
     s.points.emplace_back(as_double(second.second), value(second));
@@ -316,12 +405,13 @@ auto latency_of(Pick pick) {
 std::string throughput_chart(const SwarmMetrics& m) {
   LineChart chart;
   chart.id = "chart-throughput";
-  chart.title = "Throughput: messages per second";
+  chart.title = "Throughput: messages published and delivered per second";
   chart.x = seconds_axis();
+  chart.x_text = second_text;
   chart.y.label = "messages per second";
   chart.series.push_back(per_second(m, "published/s", "published",
                                     [](const SecondSample& s) { return as_double(s.published); }));
-  chart.series.push_back(per_second(m, "delivered/s", "delivered",
+  chart.series.push_back(per_second(m, "delivered/s (copies)", "delivered",
                                     [](const SecondSample& s) { return as_double(s.delivered); }));
   return svg_line_chart(chart);
 }
@@ -331,6 +421,7 @@ std::string latency_chart(const SwarmMetrics& m) {
   chart.id = "chart-latency";
   chart.title = "End-to-end latency per second: p50, p99 and max";
   chart.x = seconds_axis();
+  chart.x_text = second_text;
   chart.y = latency_axis();
   chart.series.push_back(
       per_second(m, "p50", "p50", latency_of([](const Histogram& h) { return h.percentile(50); })));
@@ -338,6 +429,8 @@ std::string latency_chart(const SwarmMetrics& m) {
       per_second(m, "p99", "p99", latency_of([](const Histogram& h) { return h.percentile(99); })));
   chart.series.push_back(
       per_second(m, "max", "max", latency_of([](const Histogram& h) { return h.max(); })));
+  for (ChartSeries& s : chart.series)
+    s.format = ms_text;
   return svg_line_chart(chart);
 }
 
@@ -346,12 +439,14 @@ std::string connections_chart(const SwarmMetrics& m) {
   chart.id = "chart-connections";
   chart.title = "Connections: open, and connects per second";
   chart.x = seconds_axis();
+  chart.x_text = second_text;
   chart.y.label = "open connections";
   chart.y2 = ChartAxis{};
-  chart.y2->label = "per second";
+  chart.y2->label = "connects per second";
   chart.series.push_back(
       per_second(m, "open connections", "connections",
                  [](const SecondSample& s) { return as_double(s.connections); }));
+  chart.series.back().format = count_text;
   ChartSeries connects = per_second(m, "connects/s (right)", "connects",
                                     [](const SecondSample& s) { return as_double(s.connects); });
   connects.right_axis = true;
@@ -373,8 +468,9 @@ std::string distribution_chart(const SwarmMetrics& m) {
   chart.x.max = 5;
   // "Nines": x = -log10(1 - p/100), so 90 %, 99 %, 99.9 % ... are evenly apart.
   chart.x.ticks = {{0, "0%"}, {1, "90%"}, {2, "99%"}, {3, "99.9%"}, {4, "99.99%"}, {5, "99.999%"}};
+  chart.x_text = percentile_text;
   chart.y = latency_axis();
-  ChartSeries curve{"end-to-end latency", "end-to-end", {}, false};
+  ChartSeries curve{"end-to-end latency (whole run)", "end-to-end", {}, false, ms_text};
   if (!m.end_to_end.empty()) {
     constexpr int steps = 200;
     for (int i = 0; i <= steps; ++i) {

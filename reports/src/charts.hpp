@@ -5,10 +5,14 @@
 //
 // What a headless browser (or a test) can rely on: each chart is an <svg class="chart"> with its
 // id, a <title>, <g class="axis axis-x|axis-y|axis-y2"> with <g class="tick"> labels, a
-// <g class="legend"> with one <g class="legend-item"> per series, and one or more
-// <polyline class="line series-KEY"> per series (a gap in the data splits the line).
+// <g class="legend"> with one <g class="legend-item"> per series, one or more
+// <polyline class="line series-KEY"> per series (a gap in the data splits the line), and a
+// <g class="hover"> of transparent bands over the plot, one per x value (or per run of them), whose
+// <title> is the tooltip: the x, then each series' value there.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -31,13 +35,17 @@ struct ChartAxis {
   /// A linear axis without a fixed max ends at the next tick above the data (true) or at the
   /// data's end (false: a time axis ends when the run did).
   bool round_up = true;
+  /// A linear axis's ticks are at least this far apart (1: whole seconds); 0 for no minimum.
+  double min_step = 0;
 };
 
 struct ChartSeries {
   std::string name;                               ///< legend text
   std::string key;                                ///< class name suffix: "series-<key>"
-  std::vector<std::pair<double, double>> points;  ///< (x, y); a NaN y leaves a gap
+  std::vector<std::pair<double, double>> points;  ///< (x, y) by increasing x; a NaN y: a gap
   bool right_axis = false;                        ///< plotted against the chart's y2 axis
+  /// A value for the tooltips, with its unit ("1,200/s", "4.1 ms"); unset: a plain number.
+  std::function<std::string(double)> format;
 };
 
 struct LineChart {
@@ -47,7 +55,13 @@ struct LineChart {
   ChartAxis y;
   std::optional<ChartAxis> y2;  ///< a second y axis on the right, for series with right_axis
   std::vector<ChartSeries> series;
+  /// The x of a tooltip ("second 12", "p99.9"); unset: no tooltips.
+  std::function<std::string(double)> x_text;
 };
+
+/// At most this many tooltip bands per chart: a longer series shares a band between neighbouring
+/// x values, and the tooltip gives each series' range over them.
+inline constexpr std::size_t max_hover_bands = 600;
 
 /// The chart as an <svg> element (escaped; ready to put into the page).
 [[nodiscard]] std::string svg_line_chart(const LineChart& chart);

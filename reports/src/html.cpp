@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 
 #include "charts.hpp"
@@ -43,13 +44,23 @@ details > summary { cursor: pointer; }
 .filter { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin: .5rem 0; }
 .filter input[type=search] { min-width: 20rem; padding: .3rem; }
 tr[hidden] { display: none; }
-.cards { display: flex; gap: .6rem; padding: 0; list-style: none; flex-wrap: wrap; }
-.cards li { border: 1px solid var(--line); border-radius: 6px; padding: .4rem .8rem; min-width: 7rem; }
+.verdict-line { font-size: 1.05rem; margin: .4rem 0 .8rem; }
+.card-groups { display: flex; gap: .4rem 1.5rem; flex-wrap: wrap; }
+.card-group h3 { font-size: .8rem; text-transform: uppercase; letter-spacing: .05em;
+  color: var(--muted); margin: .3rem 0; }
+.cards { display: flex; gap: .6rem; padding: 0; margin: 0; list-style: none; flex-wrap: wrap; }
+.cards li { border: 1px solid var(--line); border-radius: 6px; padding: .4rem .8rem; min-width: 6.5rem; }
+.cards li.v-fail { border-color: var(--fail); }
 .cards b { display: block; font-size: 1.4rem; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 1rem; }
+.cards small { display: block; color: var(--muted); font-size: 12px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 1.5rem; }
 .charts figure { margin: 0; }
-svg.chart { width: 100%; height: auto; font: 11px system-ui, sans-serif; }
+.charts figcaption { color: var(--muted); font-size: 13px; margin: .2rem 0 0 .5rem; }
+svg.chart { width: 100%; height: auto; font: 14px system-ui, sans-serif; }
 svg.chart text { fill: var(--fg); }
+svg.chart .tick text { font-size: 13px; }
+svg.chart .hover rect { fill: transparent; pointer-events: all; }
+svg.chart .hover rect:hover { fill: var(--line); fill-opacity: .35; }
 svg.chart .axis-line, svg.chart .tick line { stroke: var(--muted); }
 svg.chart .grid { stroke: var(--line); stroke-dasharray: 2 3; }
 svg.chart .axis-label { fill: var(--muted); }
@@ -59,7 +70,8 @@ svg.chart .s0 { stroke: #0969da; } svg.chart .s1 { stroke: #1a7f37; }
 svg.chart .s2 { stroke: #cf222e; } svg.chart .s3 { stroke: #8250df; }
 svg.chart .no-data { fill: var(--muted); font-size: 14px; }
 .fact-tables { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
-.facts td.num { white-space: normal; }
+.facts td.num { white-space: normal; overflow-wrap: anywhere; }
+.plan-list td { overflow-wrap: break-word; }
 #slo-table, #qos-table { width: auto; min-width: 50%; }
 )";
 
@@ -121,8 +133,13 @@ void notes(std::string& out, const Report& report) {
 
 void header(std::string& out, const Report& report, const Summary& s) {
   const bool failed = detail::failed(report, s);
+  // A run cut short passed nothing: what ran may have passed, the rest was never tried (its exit
+  // code is 3, not 0).
+  const auto [shade, outcome] = failed             ? std::pair{"fail", "FAIL"}
+                                : !report.complete ? std::pair{"error", "INCOMPLETE"}
+                                                   : std::pair{"pass", "PASS"};
   out += fmt::format(R"(<header><h1>gauntlet {} <span class="v v-{}">{}</span></h1>)",
-                     to_string(report.kind), failed ? "fail" : "pass", failed ? "FAIL" : "PASS");
+                     to_string(report.kind), shade, outcome);
   out += fmt::format("<p>target <b>{}</b> <code>{}</code></p>\n", html(report.target_name),
                      html(report.target_endpoint));
   out += "<ul class=\"counts\">";
@@ -138,10 +155,17 @@ void header(std::string& out, const Report& report, const Summary& s) {
   if (report.seed) out += fmt::format(" · seed {}", *report.seed);
   out += "</p>\n";
   notes(out, report);
-  if (!report.complete) {
+  if (!report.complete && report.metrics) {
+    out += fmt::format(
+        "<p class=\"warning incomplete\"><b>Incomplete run.</b> The swarm did not run to its "
+        "end: it was interrupted, or shards of it are missing or were interrupted (the notes "
+        "above say which). The numbers cover the {} of publishing that was measured, and "
+        "copies still in flight when it stopped count as lost.</p>\n",
+        detail::human_duration(report.metrics->measured_s));
+  } else if (!report.complete) {
     out +=
-        "<p class=\"warning\"><b>Incomplete run.</b> It was interrupted before every case ran; "
-        "the counts cover only the cases that ran.</p>\n";
+        "<p class=\"warning incomplete\"><b>Incomplete run.</b> It was interrupted before every "
+        "case ran; the counts cover only the cases that ran.</p>\n";
   }
   out += "</header>\n";
 }
@@ -215,30 +239,123 @@ void comparison(std::string& out, const Report& report) {
 // --- swarm ---
 
 void card(std::string& out, std::string_view id, const std::string& value, std::string_view what,
-          bool bad = false) {
-  out += fmt::format(R"(<li class="card{}" id="card-{}"><b>{}</b>{}</li>)", bad ? " v-fail" : "",
-                     id, html(value), html(what));
+          bool bad = false, const std::string& more = {}) {
+  out += fmt::format(R"(<li class="card{}" id="card-{}"><b>{}</b>{})", bad ? " v-fail" : "", id,
+                     html(value), html(what));
+  if (!more.empty()) out += "<small>" + html(more) + "</small>";
+  out += "</li>";
+}
+
+// Whether the scenario limits `name` and the run broke that limit: the card of the same measure
+// is then marked as failing.
+bool slo_failed(const SwarmMetrics& m, std::string_view name) {
+  return std::any_of(m.slos.begin(), m.slos.end(),
+                     [name](const SloResult& s) { return s.name == name && !s.passed; });
+}
+
+// A percentile of a histogram for people; "none" when it recorded nothing (0 µs would read as
+// a measurement).
+std::string latency_of(const Histogram& h, double percent) {
+  return h.empty() ? "none" : detail::latency(h.percentile(percent));
+}
+
+std::string percent_of(std::uint64_t part, std::uint64_t whole) {
+  if (whole == 0) return "";
+  const double share = 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+  // Never round a shortfall up to 100 %.
+  const double shown = part < whole ? std::min(std::floor(share * 100) / 100, 99.99) : share;
+  return detail::number(shown) + " %";
+}
+
+// One sentence with the outcome, for a reader who reads nothing else.
+void verdict_line(std::string& out, const SwarmMetrics& m) {
+  const DeliveryCounts total = m.total();
+  std::vector<std::string> parts;
+  if (total.expected == 0) {
+    parts.emplace_back("no message was owed to any subscriber");
+  } else {
+    parts.push_back(fmt::format("{} of {} owed copies delivered ({})",
+                                detail::grouped(total.delivered), detail::grouped(total.expected),
+                                percent_of(total.delivered, total.expected)));
+  }
+  parts.push_back(m.lost() == 0 ? std::string("no QoS 1/2 message lost")
+                                : detail::grouped(m.lost()) + " QoS 1/2 copies lost");
+  if (m.by_qos[0].lost() > 0) {
+    parts.push_back(detail::grouped(m.by_qos[0].lost()) + " QoS 0 copies lost (QoS 0 allows it)");
+  }
+  parts.push_back(total.duplicated == 0 ? std::string("no duplicate")
+                                        : detail::grouped(total.duplicated) + " duplicates");
+  if (!m.end_to_end.empty()) {
+    parts.push_back("p99 latency " + detail::latency(m.end_to_end.percentile(99)));
+  }
+  if (!m.slos.empty()) {
+    const auto met = std::count_if(m.slos.begin(), m.slos.end(),
+                                   [](const SloResult& slo) { return slo.passed; });
+    parts.push_back(fmt::format("{} of {} SLOs met", met, m.slos.size()));
+  }
+  parts.push_back(fmt::format("{} of {} connection attempts succeeded",
+                              detail::grouped(m.connections.succeeded),
+                              detail::grouped(m.connections.attempted)));
+  std::string sentence;
+  for (const std::string& part : parts)
+    sentence += (sentence.empty() ? "" : "; ") + part;
+  sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+  out += "<p class=\"verdict-line\" id=\"swarm-verdict\">" + html(sentence) + ".</p>\n";
 }
 
 void swarm_cards(std::string& out, const SwarmMetrics& m) {
+  using detail::grouped;
   const DeliveryCounts total = m.total();
   const double throughput =
       m.measured_s > 0 ? static_cast<double>(total.delivered) / m.measured_s : 0.0;
   const Histogram& h = m.end_to_end;
-  out += "<ul class=\"cards\">";
-  card(out, "throughput", detail::rate(throughput), "delivered");
-  card(out, "p50", detail::latency(h.percentile(50)), "p50 latency");
-  card(out, "p99", detail::latency(h.percentile(99)), "p99 latency");
-  card(out, "p999", detail::latency(h.percentile(99.9)), "p99.9 latency");
-  card(out, "max", detail::latency(h.max()), "max latency");
-  card(out, "lost", detail::grouped(m.lost()), "QoS 1/2 lost", m.lost() > 0);
-  card(out, "lost-qos0", detail::grouped(m.by_qos[0].lost()), "QoS 0 lost");
-  card(out, "duplicates", detail::grouped(total.duplicated), "duplicates",
-       m.by_qos[2].duplicated > 0);
+  out += "<div class=\"headline\" id=\"headline\">\n";
+  verdict_line(out, m);
+  out +=
+      "<div class=\"card-groups\">\n<div class=\"card-group\"><h3>Messages</h3><ul "
+      "class=\"cards\">";
+  std::string published_more;
+  if (m.measured_s > 0) {
+    published_more = detail::rate(static_cast<double>(m.publishing.published) / m.measured_s) +
+                     " over " + detail::human_duration(m.measured_s);
+  }
+  if (m.publishing.behind_schedule > 0)
+    published_more += "; " + grouped(m.publishing.behind_schedule) + " behind schedule";
+  card(out, "published", grouped(m.publishing.published), "published", false, published_more);
+  std::string by_qos;
+  for (std::size_t qos = 0; qos < m.by_qos.size(); ++qos) {
+    const DeliveryCounts& c = m.by_qos[qos];
+    if (c.expected == 0 && c.delivered == 0) continue;
+    by_qos += fmt::format("{}QoS {}: {} / {}", by_qos.empty() ? "" : "; ", qos,
+                          grouped(c.delivered), grouped(c.expected));
+  }
+  card(out, "delivered", grouped(total.delivered) + " / " + grouped(total.expected),
+       "delivered / owed", m.lost() > 0, by_qos);
+  card(out, "throughput", detail::rate(throughput), "delivered per second");
+  card(out, "lost", grouped(m.lost()), "QoS 1/2 lost", m.lost() > 0 || slo_failed(m, "loss"));
+  card(out, "lost-qos0", grouped(m.by_qos[0].lost()), "QoS 0 lost", slo_failed(m, "loss_qos0"));
+  card(out, "duplicates", grouped(total.duplicated), "duplicates",
+       m.by_qos[2].duplicated > 0 || slo_failed(m, "duplicates"),
+       total.out_of_order > 0 ? grouped(total.out_of_order) + " out of order" : std::string());
+  out += "</ul></div>\n<div class=\"card-group\"><h3>End-to-end latency</h3><ul class=\"cards\">";
+  card(out, "p50", latency_of(h, 50), "p50 latency", slo_failed(m, "p50_latency_ms"));
+  card(out, "p99", latency_of(h, 99), "p99 latency", slo_failed(m, "p99_latency_ms"));
+  card(out, "p999", latency_of(h, 99.9), "p99.9 latency", slo_failed(m, "p999_latency_ms"));
+  card(out, "max", h.empty() ? "none" : detail::latency(h.max()), "max latency",
+       slo_failed(m, "max_latency_ms"));
+  out += "</ul></div>\n<div class=\"card-group\"><h3>Clients</h3><ul class=\"cards\">";
   card(out, "connections",
-       detail::grouped(m.connections.succeeded) + " / " + detail::grouped(m.connections.attempted),
-       "connected", m.connections.failed > 0);
-  out += "</ul>\n";
+       grouped(m.connections.succeeded) + " / " + grouped(m.connections.attempted), "connected",
+       m.connections.failed > 0, "peak " + grouped(m.connections.peak) + " open at once");
+  out += "</ul></div>\n";
+  if (!m.slos.empty()) {
+    const auto met = static_cast<std::size_t>(std::count_if(
+        m.slos.begin(), m.slos.end(), [](const SloResult& slo) { return slo.passed; }));
+    out += "<div class=\"card-group\"><h3>SLOs</h3><ul class=\"cards\">";
+    card(out, "slos", fmt::format("{} / {}", met, m.slos.size()), "met", met < m.slos.size());
+    out += "</ul></div>\n";
+  }
+  out += "</div>\n</div>\n";
 }
 
 void slo_table(std::string& out, const SwarmMetrics& m) {
@@ -282,10 +399,26 @@ void qos_table(std::string& out, const SwarmMetrics& m) {
 }
 
 void charts(std::string& out, const SwarmMetrics& m) {
-  out += "<h3>Over time</h3>\n<div class=\"charts\">\n";
-  for (const std::string& chart : {detail::throughput_chart(m), detail::latency_chart(m),
-                                   detail::connections_chart(m), detail::distribution_chart(m)}) {
-    out += "<figure>" + chart + "</figure>\n";
+  out +=
+      "<h3>Over time</h3>\n<p class=\"muted\">Second 0 is the first connection; hover over a "
+      "chart for the values of each second.</p>\n<div class=\"charts\">\n";
+  const std::pair<std::string, std::string_view> figures[] = {
+      {detail::throughput_chart(m),
+       "Messages published per second, and copies delivered per second over all subscribers: a "
+       "message owed to four subscribers is delivered four times."},
+      {detail::latency_chart(m),
+       "The latency of each second's deliveries, from the time each message was scheduled to be "
+       "sent: a publisher or a broker that falls behind shows here. A second without deliveries "
+       "is a gap."},
+      {detail::connections_chart(m),
+       "Connections open at the end of each second (left axis); connections accepted and "
+       "failed during each second (right axis)."},
+      {detail::distribution_chart(m),
+       "The whole run's latency at each percentile: the curve at 99.9 % is the latency that 999 "
+       "of every 1000 deliveries stayed under."},
+  };
+  for (const auto& [chart, caption] : figures) {
+    out += "<figure>" + chart + "<figcaption>" + html(caption) + "</figcaption></figure>\n";
   }
   out += "</div>\n";
 }
@@ -297,6 +430,57 @@ void facts(std::string& out, std::string_view id, std::string_view heading,
   out += fmt::format("<div class=\"facts\" id=\"{}\"><h3>{}</h3><table><tbody>\n", id, heading);
   for (const auto& [name, value] : rows) {
     out += fmt::format("<tr><th>{}</th><td class=\"num\">{}</td></tr>\n", html(name), html(value));
+  }
+  out += "</tbody></table></div>\n";
+}
+
+bool is_list_of_objects(const Json& value) {
+  return value.is_array() && !value.empty() &&
+         std::all_of(value.begin(), value.end(), [](const Json& v) { return v.is_object(); });
+}
+
+// A plan value in one cell: "topic: a/{i}, qos: 1"; lists joined with "; "; empty strings left
+// out (an unset option).
+std::string compact(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  std::string text;
+  if (value.is_object()) {
+    for (const auto& [key, child] : value.items()) {
+      if (child.is_string() && child.get<std::string>().empty()) continue;
+      text += (text.empty() ? "" : ", ") + key + ": " + compact(child);
+    }
+    return text;
+  }
+  if (value.is_array() && is_list_of_objects(value)) {
+    for (const Json& child : value)
+      text += (text.empty() ? "" : "; ") + compact(child);
+    return text;
+  }
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// A list of objects from the plan (the client groups) as a table: one row each, a column per
+// field in the order the fields first appear.
+void plan_list(std::string& out, const std::string& key, const Json& list) {
+  std::vector<std::string> columns;
+  for (const Json& item : list) {
+    for (const auto& [name, value] : item.items()) {
+      if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    }
+  }
+  out += fmt::format(
+      "<div class=\"facts plan-list\" id=\"plan-{0}\"><h3>Plan: {0}</h3><table><thead><tr>",
+      html(key));
+  for (const std::string& column : columns)
+    out += "<th>" + html(column) + "</th>";
+  out += "</tr></thead><tbody>\n";
+  for (const Json& item : list) {
+    out += "<tr>";
+    for (const std::string& column : columns) {
+      const auto found = item.find(column);
+      out += "<td>" + (found == item.end() ? std::string() : html(compact(*found))) + "</td>";
+    }
+    out += "</tr>\n";
   }
   out += "</tbody></table></div>\n";
 }
@@ -332,15 +516,15 @@ void swarm_facts(std::string& out, const SwarmMetrics& m) {
          {"reconnects", grouped(c.reconnects)},
          {"dropped", grouped(c.dropped)},
          {"subscribe failures", grouped(c.subscribe_failed)},
-         {"connect p99", detail::latency(m.connect.percentile(99))},
-         {"subscribe p99", detail::latency(m.subscribe.percentile(99))}});
+         {"connect p99", latency_of(m.connect, 99)},
+         {"subscribe p99", latency_of(m.subscribe, 99)}});
   std::vector<std::pair<std::string, std::string>> resources{
       {"gauntlet CPU", cpu_text(r.cpu_user_s + r.cpu_system_s, delivered)},
       {"peak memory", grouped((r.max_rss_kib + 512) / 1024) + " MiB"},
       {"threads", grouped(r.threads)}};
   if (r.broker_cpu_s) resources.emplace_back("broker CPU", cpu_text(*r.broker_cpu_s, delivered));
-  resources.emplace_back("QoS 1 ack p99", detail::latency(m.ack_qos1.percentile(99)));
-  resources.emplace_back("QoS 2 ack p99", detail::latency(m.ack_qos2.percentile(99)));
+  resources.emplace_back("QoS 1 ack p99", latency_of(m.ack_qos1, 99));
+  resources.emplace_back("QoS 2 ack p99", latency_of(m.ack_qos2, 99));
   facts(out, "resources", "Resources and acknowledgements", resources);
   std::vector<std::pair<std::string, std::string>> shards;
   for (const ShardInfo& s : m.shards) {
@@ -348,8 +532,15 @@ void swarm_facts(std::string& out, const SwarmMetrics& m) {
                         fmt::format("seed {}{}", s.seed, s.complete ? "" : ", interrupted"));
   }
   facts(out, "shards", "Shards", shards);
-  facts(out, "plan", "Plan", detail::json_rows(m.plan));
+  Json rest = Json::object();
+  for (const auto& [key, value] : m.plan.items()) {
+    if (!is_list_of_objects(value)) rest[key] = value;
+  }
+  facts(out, "plan", "Plan", detail::json_rows(rest));
   out += "</div>\n";
+  for (const auto& [key, value] : m.plan.items()) {
+    if (is_list_of_objects(value)) plan_list(out, key, value);
+  }
 }
 
 void swarm(std::string& out, const Report& report) {

@@ -97,6 +97,14 @@ TEST(ReportHtml, KindSections) {
   EXPECT_FALSE(contains(to_html(samples::passing()), "<section id=\"statements\">"));
 }
 
+// A count as the page writes it: "300,125".
+std::string grouped(std::uint64_t value) {
+  std::string digits = std::to_string(value);
+  for (auto at = digits.size(); at > 3; at -= 3)
+    digits.insert(at - 3, ",");
+  return digits;
+}
+
 // The part of the page between `from` and the next `to` (empty when `from` is not there).
 std::string between(const std::string& text, const std::string& from, const std::string& to) {
   const auto start = text.find(from);
@@ -202,6 +210,161 @@ TEST(ReportHtmlSwarm, ChartsWithoutDataSayNoData) {
   const std::string charts = between(html, R"(<div class="charts">)", "</div>");
   EXPECT_FALSE(contains(charts, "nan"));
   EXPECT_FALSE(contains(charts, "inf"));
+  EXPECT_FALSE(contains(charts, R"(<g class="hover">)"));  // no tooltips without data
+}
+
+TEST(ReportHtmlSwarm, HeadlineFirstWithTheOutcomeInOneLine) {
+  const Report report = samples::swarm();
+  const SwarmMetrics& m = *report.metrics;
+  const std::string html = to_html(report);
+  const std::string headline =
+      between(html, R"(<div class="headline" id="headline">)", R"(<table id="slo-table">)");
+  ASSERT_FALSE(headline.empty());
+  // Before every table and chart of the section.
+  EXPECT_LT(html.find(R"(id="headline")"), html.find(R"(<table id="slo-table">)"));
+  EXPECT_LT(html.find(R"(id="headline")"), html.find("<svg "));
+  // The sample: 4 of its 5 SLOs hold (connect_failures breaks), QoS 0 loses 7 copies.
+  const std::string verdict =
+      between(headline, R"(<p class="verdict-line" id="swarm-verdict">)", "</p>");
+  const DeliveryCounts total = m.total();
+  // 7 of about 300,000 copies lost: a shortfall is never rounded up to 100 %.
+  for (const std::string& part :
+       {grouped(total.delivered) + " of " + grouped(total.expected) +
+            " owed copies delivered (99.99 %)",
+        std::string("no QoS 1/2 message lost"),
+        std::string("7 QoS 0 copies lost (QoS 0 allows it)"), std::string("4 of 5 SLOs met"),
+        std::string("1,000 of 1,005 connection attempts succeeded")}) {
+    EXPECT_TRUE(contains(verdict, part)) << part << "\n" << verdict;
+  }
+  EXPECT_TRUE(contains(headline, R"(<li class="card" id="card-published"><b>)" +
+                                     grouped(m.publishing.published) + "</b>published"))
+      << headline;
+  EXPECT_TRUE(contains(headline, R"(<li class="card" id="card-delivered"><b>)" +
+                                     grouped(total.delivered) + " / " + grouped(total.expected) +
+                                     "</b>delivered / owed"))
+      << headline;
+  EXPECT_TRUE(contains(headline, "<small>QoS 0: " + grouped(m.by_qos[0].delivered) + " / " +
+                                     grouped(m.by_qos[0].expected) + "; QoS 1: "));
+  EXPECT_TRUE(contains(headline, R"(<li class="card v-fail" id="card-slos"><b>4 / 5</b>met</li>)"));
+  EXPECT_TRUE(contains(headline, "<small>peak 1,000 open at once</small>"));
+  EXPECT_TRUE(contains(headline, " over 1 min 00 s; 3 behind schedule</small>")) << headline;
+}
+
+TEST(ReportHtmlSwarm, CardsOfABrokenSloAreMarked) {
+  Report report = samples::swarm();
+  report.metrics->slos.push_back(SloResult{"p99_latency_ms", 0.001, 0, true});
+  evaluate_slos(*report.metrics);
+  const std::string html = to_html(report);
+  EXPECT_TRUE(contains(html, R"(<li class="card v-fail" id="card-p99">)"));
+  EXPECT_TRUE(contains(html, R"(<li class="card" id="card-p50">)"));
+}
+
+TEST(ReportHtmlSwarm, NothingMeasuredShowsNoneNotZero) {
+  Report report = samples::swarm();
+  report.metrics->end_to_end.clear();
+  report.metrics->ack_qos2.clear();
+  const std::string html = to_html(report);
+  for (const char* card : {"card-p50", "card-p99", "card-p999", "card-max"}) {
+    EXPECT_TRUE(contains(html, std::string("id=\"") + card + "\"><b>none</b>")) << card;
+  }
+  EXPECT_TRUE(contains(html, R"(<tr><th>QoS 2 ack p99</th><td class="num">none</td></tr>)"));
+  EXPECT_FALSE(contains(between(html, R"(<p class="verdict-line")", "</p>"), "p99 latency"));
+}
+
+TEST(ReportHtmlSwarm, IncompleteRunSaysWhatTheNumbersCover) {
+  Report report = samples::swarm();
+  report.complete = false;
+  const std::string html = to_html(report);
+  EXPECT_TRUE(contains(html, R"(<p class="warning incomplete"><b>Incomplete run.</b> The swarm )"
+                             "did not run to its end"));
+  EXPECT_TRUE(contains(html, "The numbers cover the 1 min 00 s of publishing that was measured"));
+  // A failure outranks the interruption; without one it is not a pass either: the run exited 3.
+  EXPECT_TRUE(contains(html, R"(<h1>gauntlet swarm <span class="v v-fail">FAIL</span></h1>)"));
+  EXPECT_TRUE(contains(to_html(samples::incomplete()),
+                       R"(<h1>gauntlet run <span class="v v-error">INCOMPLETE</span></h1>)"));
+  EXPECT_LT(html.find("Incomplete run."), html.find(R"(<section id="swarm">)"));
+  EXPECT_FALSE(contains(to_html(samples::swarm()), "Incomplete run."));
+}
+
+// The <title> of each tooltip band of a chart, in order.
+std::vector<std::string> tooltips(const std::string& svg) {
+  std::vector<std::string> out;
+  const std::string hover = between(svg, R"(<g class="hover">)", "</g>");
+  for (auto at = hover.find("<title>"); at != std::string::npos;
+       at = hover.find("<title>", at + 1)) {
+    out.push_back(hover.substr(at + 7, hover.find("</title>", at) - at - 7));
+  }
+  return out;
+}
+
+TEST(ReportHtmlSwarm, TooltipsGiveEachSecondsValues) {
+  const Report report = samples::swarm();
+  const std::string html = to_html(report);
+  const std::size_t seconds = report.metrics->series.size();
+  const auto connections = tooltips(between(html, R"(<svg id="chart-connections")", "</svg>"));
+  ASSERT_EQ(connections.size(), seconds);
+  // Second 0 of the sample: half the 1000 clients connect, and 2 attempts fail.
+  EXPECT_EQ(connections[0],
+            "second 0\nopen connections: 500\nconnects/s (right): 500/s\n"
+            "connect failures/s (right): 2/s");
+  const auto latency = tooltips(between(html, R"(<svg id="chart-latency")", "</svg>"));
+  ASSERT_EQ(latency.size(), seconds);
+  EXPECT_EQ(latency[1], "second 1\np50: none\np99: none\nmax: none");  // nothing delivered yet
+  EXPECT_TRUE(latency[2].starts_with("second 2\np50: ")) << latency[2];
+  EXPECT_TRUE(latency[2].ends_with(" ms")) << latency[2];
+  const auto distribution = tooltips(between(html, R"(<svg id="chart-distribution")", "</svg>"));
+  ASSERT_EQ(distribution.size(), 201U);
+  EXPECT_TRUE(distribution[0].starts_with("p0\nend-to-end latency (whole run): "))
+      << distribution[0];
+  EXPECT_TRUE(distribution[120].starts_with("p99.9\n")) << distribution[120];
+  EXPECT_TRUE(distribution[200].starts_with("p99.999\n")) << distribution[200];
+  // Each band is a rect across the plot, before its title.
+  EXPECT_EQ(count(between(html, R"(<svg id="chart-throughput")", "</svg>"), "<rect "), seconds);
+}
+
+TEST(ReportHtmlSwarm, LongRunsShareTooltipBandsAndGiveRanges) {
+  Report report = samples::swarm();
+  auto& series = report.metrics->series;
+  series.clear();
+  for (std::uint64_t second = 0; second < 1500; ++second) {
+    SecondSample s;
+    s.second = second;
+    s.published = 100 + second % 3;  // 100, 101, 102 in each band of three seconds
+    s.connections = 10;
+    series.push_back(s);
+  }
+  const std::string html = to_html(report);
+  const auto bands = tooltips(between(html, R"(<svg id="chart-throughput")", "</svg>"));
+  ASSERT_EQ(bands.size(), 500U);  // 1500 seconds, at most 600 bands: 3 seconds each
+  EXPECT_EQ(bands[0],
+            "second 0 to second 2\npublished/s: 100/s to 102/s\ndelivered/s (copies): 0/s");
+  EXPECT_EQ(bands[499],
+            "second 1,497 to second 1,499\npublished/s: 100/s to 102/s\n"
+            "delivered/s (copies): 0/s");
+}
+
+TEST(ReportHtmlSwarm, PlanListsBecomeTables) {
+  Report report = samples::swarm();
+  report.metrics->plan["groups"] = Json::array(
+      {Json{{"name", "sensors"}, {"count", 20}, {"publish", {{"topic", "a/{i}"}, {"qos", 1}}}},
+       Json{{"name", "<b>dash</b>"},
+            {"subscribe", Json::array({Json{{"filter", "a/+"}, {"qos", 1}, {"share", ""}}})}}});
+  const std::string html = to_html(report);
+  const std::string table =
+      between(html, R"(<div class="facts plan-list" id="plan-groups">)", "</table>");
+  ASSERT_FALSE(table.empty()) << html;
+  EXPECT_TRUE(contains(table, "<tr><th>name</th><th>count</th><th>publish</th><th>subscribe</th>"))
+      << table;
+  EXPECT_TRUE(contains(table,
+                       "<tr><td>sensors</td><td>20</td><td>topic: a/{i}, qos: 1</td><td>"
+                       "</td></tr>"))
+      << table;
+  EXPECT_TRUE(contains(table,
+                       "<tr><td>&lt;b&gt;dash&lt;/b&gt;</td><td></td><td></td>"
+                       "<td>filter: a/+, qos: 1</td></tr>"))
+      << table;
+  // The list is no longer a row of compact JSON in the plan's facts.
+  EXPECT_FALSE(contains(between(html, R"(<div class="facts" id="plan">)", "</table>"), "sensors"));
 }
 
 TEST(ReportHtmlSwarm, EscapesWhatTheMetricsCarry) {
