@@ -143,13 +143,22 @@ reports::Report run_swarm(const SwarmRequest& request, std::string& error) {
   if (groups.empty()) return report;
   context.table = &table;
 
-  // The shard's clients in connect order (group order, then index), dealt to the loops in turn.
+  // The shard's clients in connect order, dealt to the loops in turn. The groups are interleaved
+  // in proportion to their sizes (member i of a group of n connects around fraction i/n of the
+  // connect phase), so every group ramps up over the whole phase and clients of groups on
+  // different endpoints reach their brokers side by side rather than one broker at a time.
   std::vector<std::pair<std::size_t, std::uint32_t>> members;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     for (std::uint32_t i = 0; i < groups[g].group->count; ++i) {
       if (in_shard(i, request.shard)) members.emplace_back(g, i);
     }
   }
+  const auto position = [&](const std::pair<std::size_t, std::uint32_t>& member) {
+    return (member.second + 0.5) / groups[member.first].group->count;
+  };
+  std::stable_sort(members.begin(), members.end(), [&](const auto& a, const auto& b) {
+    return position(a) < position(b);
+  });
 
   const std::string& host = groups.front().endpoint.host;
   PreflightResult checked = preflight(members.size(), host, plan.source_addresses);

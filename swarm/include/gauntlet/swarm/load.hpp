@@ -81,8 +81,8 @@ struct FaultPlan {
 };
 
 struct LoadPlan {
-  /// Connections per second over all groups (a shard opens its share); clients connect in
-  /// group order, then by index.
+  /// Connections per second over all groups (a shard opens its share); the groups' clients
+  /// are interleaved in proportion to the groups' sizes, each group in index order.
   RateCurve connect_rate = RateCurve::constant(2000);
   double duration_s = 60;  ///< the publish phase (`--duration` overrides)
   double drain_s = 5;      ///< after the publish phase: time for in-flight messages to arrive
