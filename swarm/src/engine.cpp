@@ -156,9 +156,8 @@ reports::Report run_swarm(const SwarmRequest& request, std::string& error) {
   const auto position = [&](const std::pair<std::size_t, std::uint32_t>& member) {
     return (member.second + 0.5) / groups[member.first].group->count;
   };
-  std::stable_sort(members.begin(), members.end(), [&](const auto& a, const auto& b) {
-    return position(a) < position(b);
-  });
+  std::stable_sort(members.begin(), members.end(),
+                   [&](const auto& a, const auto& b) { return position(a) < position(b); });
 
   const std::string& host = groups.front().endpoint.host;
   PreflightResult checked = preflight(members.size(), host, plan.source_addresses);
