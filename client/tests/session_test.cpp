@@ -522,6 +522,39 @@ TEST_P(SessionResume, SessionPresentResendsInTheOriginalOrder) {
   expect_no_events();
 }
 
+TEST_P(SessionResume, ManyAcknowledgedOutOfOrderLeaveExactlyTheRestInOrder) {
+  // 200 QoS 1 messages; all but three acknowledged, in an order that leaves finished ids both
+  // before and after the unfinished ones (the send-order list marks finished ids and drops them
+  // in bulk): the resume resends exactly the three, in their original order.
+  SessionConfig cfg = config("resume-many");
+  cfg.clean_start = false;
+  if (at_v5()) cfg.connect_properties.add(PropertyId::session_expiry_interval, 3600);
+  start_connected(std::move(cfg));
+  std::vector<std::uint16_t> ids;
+  for (int i = 0; i < 200; ++i) {
+    ids.push_back(publish_out("resume/many", "m" + std::to_string(i), QoS::at_least_once));
+    expect_sent<codec::Publish>();
+  }
+  const std::vector<std::uint16_t> kept{ids[5], ids[70], ids[199]};
+  for (std::size_t i = 198; i >= 100; --i)
+    broker(puback(ids[i]));
+  for (std::size_t i = 0; i < 100; ++i)
+    if (i != 5 && i != 70) broker(puback(ids[i]));
+  EXPECT_EQ(take<PublishCompleted>().size(), 197U);
+  transport_closed("network down");
+  expect_event<ConnectionEnded>();
+  connect();
+  expect_sent<codec::Connect>();
+  broker(connack(true));
+  for (const std::uint16_t id : kept) {
+    const auto again = expect_sent<codec::Publish>();
+    EXPECT_EQ(again->packet_id, id);
+    EXPECT_TRUE(again->dup);
+  }
+  expect_nothing_sent();
+  EXPECT_EQ(expect_event<Connected>().resent, 3U);
+}
+
 TEST_P(SessionResume, NoSessionPresentAbandonsTheMessages) {
   leave_two_in_flight("resume-absent");
   connect();

@@ -23,6 +23,20 @@ bool chosen(std::uint32_t index, double fraction) {
   return std::floor((index + 1.0) * fraction) > std::floor(index * fraction);
 }
 
+/// When a publisher's next message is due, in seconds after the group's start_s; nothing once it
+/// has sent `sent` of its plan's messages or its schedule ends within the publish phase (`done` is
+/// then set).
+std::optional<double> next_slot(Schedule& schedule, std::uint64_t sent, bool& done,
+                                const PublishPlan& plan, double duration_s) {
+  if (plan.messages != 0 && sent >= plan.messages) {
+    done = true;
+    return std::nullopt;
+  }
+  const auto due = schedule.next(duration_s - plan.start_s);
+  if (!due) done = true;
+  return due;
+}
+
 /// A member's own username and password ("credentials_file") and certificate
 /// ("client_certificates"), over what the profile gives the whole group.
 void own_identity(const GroupLoad& load, std::uint32_t index, const scenarios::Bindings& member,
@@ -266,14 +280,28 @@ void Loop::push(Task task) {
 void Loop::arm() {
   if (tasks_.empty() || finishing_) return;
   const TimePoint due = tasks_.top().due;
+  // Setting a timer is a system call (asio keeps one timerfd per loop) and, on a VM, a costly
+  // reprogramming of the hardware timer: never re-arm for the instant already armed.
+  if (armed_for_ == due) return;
   armed_for_ = due;
-  timer_.expires_at(due);
-  timer_.async_wait([this, due](const asio::error_code& ec) {
+  const auto fire = [this, due](const asio::error_code& ec) {
     if (ec || armed_for_ != due) return;
-    armed_for_.reset();
+    // armed_for_ stays set while the due tasks run: the tasks they push (each publisher's next
+    // message, due later) then arm nothing, and the timer is armed once, for the earliest, after.
     run_due();
+    armed_for_.reset();
     arm();
-  });
+  };
+  if (due <= Clock::now()) {
+    // Already due (the loop is behind its schedule): a timer set for a past instant costs most
+    // of all (an immediate timer interrupt besides the reprogramming), so the tasks run from the
+    // loop's queue instead, after the I/O that is ready. A wait armed for later is not wanted.
+    timer_.cancel();
+    asio::post(io_, [fire] { fire(asio::error_code{}); });
+    return;
+  }
+  timer_.expires_at(due);
+  timer_.async_wait(fire);
 }
 
 void Loop::run_due() {
@@ -288,8 +316,7 @@ void Loop::run_due() {
         if (client.wanted && !client.online) attempt(client);
         break;
       case TaskKind::publish:
-        publish(client, task.due);
-        send_next(task.client);
+        publish(client, task.due);  // and queues the publisher's next message
         break;
       case TaskKind::drop:
         if (client.connection && client.online) client.connection->drop();
@@ -499,16 +526,9 @@ void Loop::send_next(std::uint32_t number) {
   Publisher& publisher = *client.publisher;
   const PublishPlan& plan = *groups_[client.group].load->publish;
   if (publisher.done || finishing_) return;
-  if (plan.messages != 0 && publisher.sequence >= plan.messages) {
-    publisher.done = true;
-    return;
-  }
-  const auto due = publisher.schedule.next(duration_s_ - plan.start_s);
-  if (!due) {
-    publisher.done = true;
-    return;
-  }
-  push({publish_start_ + seconds(plan.start_s + *due), number, TaskKind::publish});
+  const auto due =
+      next_slot(publisher.schedule, publisher.sequence, publisher.done, plan, duration_s_);
+  if (due) push({publish_start_ + seconds(plan.start_s + *due), number, TaskKind::publish});
 }
 
 std::string Loop::random_hex() {
@@ -523,59 +543,85 @@ std::string Loop::random_hex() {
 }
 
 void Loop::publish(VirtualClient& client, TimePoint due) {
+  const auto number = static_cast<std::uint32_t>(&client - clients_.data());
   Publisher& publisher = *client.publisher;
   const PublishPlan& plan = *groups_[client.group].load->publish;
   if (!client.online) {
     // Open loop: the slot passes whether or not the client can use it.
     ++publishing_counts_.behind_schedule;
+    send_next(number);
     return;
   }
-  client::Outgoing message;
-  message.topic = publisher.topic;
-  Fanout fanout = publisher.fanout;
-  if (publisher.random_topic) {
-    for (std::size_t at = message.topic.find("{random}"); at != std::string::npos;
-         at = message.topic.find("{random}", at))
-      message.topic.replace(at, 8, random_hex());
-    fanout = context_.table->fanout(message.topic, plan.qos);
-  }
-  message.payload.assign(plan.payload_size, 0);
-  write_stamp(Stamp{publisher.id, publisher.sequence, static_cast<std::uint8_t>(plan.qos),
-                    context_.system_us(due)},
-              message.payload);
-  message.qos = static_cast<codec::QoS>(plan.qos);
-  message.retain = plan.retain;
-  ++publisher.sequence;
-  ++publishing_counts_.published;
-  published_.fetch_add(1, std::memory_order_relaxed);
-  ++this_second().published;
-  std::uint64_t owed = 0;
-  for (unsigned q = 0; q < 3; ++q) {
-    expected_by_qos_[q] += fanout[q];
-    owed += fanout[q];
-  }
-  expected_.fetch_add(owed, std::memory_order_relaxed);
-  std::uint16_t id = 0;
   const TimePoint now = Clock::now();
   client.connection->command([&](client::Session& session, TimePoint at) {
-    id = session.publish(std::move(message), at);
+    // This message, and every later one of this publisher that is due by now as well (the loop
+    // fell behind): one command, so that they leave in one write instead of one system call
+    // each — none before its scheduled time, each stamped with that time.
+    for (;;) {
+      client::Outgoing message;
+      message.topic = publisher.topic;
+      Fanout fanout = publisher.fanout;
+      if (publisher.random_topic) {
+        for (std::size_t where = message.topic.find("{random}"); where != std::string::npos;
+             where = message.topic.find("{random}", where))
+          message.topic.replace(where, 8, random_hex());
+        fanout = context_.table->fanout(message.topic, plan.qos);
+      }
+      message.payload.assign(plan.payload_size, 0);
+      write_stamp(Stamp{publisher.id, publisher.sequence, static_cast<std::uint8_t>(plan.qos),
+                        context_.system_us(due)},
+                  message.payload);
+      message.qos = static_cast<codec::QoS>(plan.qos);
+      message.retain = plan.retain;
+      ++publisher.sequence;
+      ++publishing_counts_.published;
+      published_.fetch_add(1, std::memory_order_relaxed);
+      ++this_second().published;
+      std::uint64_t owed = 0;
+      for (unsigned q = 0; q < 3; ++q) {
+        expected_by_qos_[q] += fanout[q];
+        owed += fanout[q];
+      }
+      expected_.fetch_add(owed, std::memory_order_relaxed);
+      const std::uint16_t id = session.publish(std::move(message), at);
+      if (plan.qos > 0 && id != 0) {
+        publisher.pending.emplace_back(id, now);
+        inflight_.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (publisher.done || finishing_) return;
+      const auto next =
+          next_slot(publisher.schedule, publisher.sequence, publisher.done, plan, duration_s_);
+      if (!next) return;
+      due = publish_start_ + seconds(plan.start_s + *next);
+      if (due > now) {
+        push({due, number, TaskKind::publish});
+        return;
+      }
+    }
   });
-  if (plan.qos > 0 && id != 0) {
-    publisher.pending.emplace_back(id, now);
-    inflight_.fetch_add(1, std::memory_order_relaxed);
-  }
 }
 
 void Loop::on_published(VirtualClient& client, const client::PublishCompleted& completed) {
   if (!client.publisher || completed.qos == codec::QoS::at_most_once) return;
   auto& pending = client.publisher->pending;
-  const auto found = std::find_if(pending.begin(), pending.end(), [&](const auto& entry) {
-    return entry.first == completed.packet_id;
-  });
+  // Answered entries stay, with id 0 (packet ids are 1 to 65535, so they match nothing), until
+  // they are erased together: acknowledgements come mostly in the order of sending, so these
+  // gather at the front, and erasing each at once would move every message in flight (tens of
+  // thousands when the broker falls behind) for every acknowledgement.
+  bool answered_before = true;  // every entry before `found` is answered
+  auto found = pending.begin();
+  for (; found != pending.end() && found->first != completed.packet_id; ++found) {
+    if (found->first != 0) answered_before = false;
+  }
   if (found == pending.end()) return;
   const auto waited =
       static_cast<std::uint64_t>(duration_cast<microseconds>(Clock::now() - found->second).count());
-  pending.erase(found);
+  found->first = 0;
+  // Erased once about √(in flight) have gathered at the front: an acknowledgement then costs
+  // O(√n) (the scan over them and its share of the move) instead of O(n).
+  const auto answered = static_cast<std::size_t>(found - pending.begin()) + 1;
+  if (answered_before && answered * answered >= pending.size())
+    pending.erase(pending.begin(), found + 1);
   inflight_.fetch_sub(1, std::memory_order_relaxed);
   if (completed.abandoned) {
     ++publishing_counts_.abandoned;

@@ -151,6 +151,8 @@ class Session {
   /// A command that needs a connection, refused (and reported) when there is none.
   bool require_connection(std::string_view command);
   void abandon(std::uint16_t id);
+  void forget_outgoing(std::uint16_t id);
+  void compact_outgoing_order();
   std::uint16_t next_packet_id();
   void fill_window(TimePoint now);
   void handle(const codec::Packet& packet, codec::ByteView raw, TimePoint now);
@@ -194,7 +196,8 @@ class Session {
   // Session state, kept across connections unless a clean start or Session Present 0 ends it.
   std::uint16_t last_packet_id_ = 0;
   std::map<std::uint16_t, InflightPublish> outgoing_;  ///< by packet id
-  std::vector<std::uint16_t> outgoing_order_;          ///< send order, for resending in order
+  /// Send order, for resending in order; 0 marks a finished id (forget_outgoing).
+  std::vector<std::uint16_t> outgoing_order_;
   std::deque<std::pair<std::uint16_t, InflightPublish>> queue_;  ///< waiting for the window
   std::set<std::uint16_t> incoming_qos2_;                        ///< PUBREC sent, PUBREL awaited
   std::map<std::string, codec::QoS, std::less<>> granted_;       ///< filter -> granted QoS
