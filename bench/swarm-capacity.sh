@@ -80,33 +80,29 @@ metric() {  # REPORT PYTHON-EXPRESSION over m (the metrics)
   python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print($2)" "$1"
 }
 
+# per_client_memory LABEL PROFILE SMALL LARGE RATE [ENDPOINT CREDENTIALS]: peak RSS of SMALL and
+# of LARGE idle clients, and the difference per client (what one more client costs).
+per_client_memory() {
+  local label=$1 profile=$2 small=$3 large=$4 rate=$5 n
+  local -A rss
+  shift 5
+  for n in "$small" "$large"; do
+    idle_scenario "$out/$label-$n.json" "$n" "$rate" 5 "$@"
+    "$gauntlet" swarm "$out/$label-$n.json" --profile "$profile" --threads 1 \
+      --report-dir "$out/$label-$n" >"$out/$label-$n.log" 2>&1
+    rss[$n]=$(metric "$out/$label-$n/report.json" "m['resources']['max_rss_kib']")
+    echo "memory: $n idle $label clients: $(metric "$out/$label-$n/report.json" \
+      "m['connections']['succeeded']") connected, peak RSS ${rss[$n]} KiB"
+  done
+  echo "memory: per idle $label client $(python3 -c \
+    "print(round((${rss[$large]} - ${rss[$small]}) / ($large - $small), 2))") KiB"
+}
+
 memory() {
   start_lean_mosquitto 0
-  local profile n rss
-  profile=$(profile_for 0)
-  for n in 1000 19000; do
-    idle_scenario "$out/idle-$n.json" "$n" 5000 5
-    "$gauntlet" swarm "$out/idle-$n.json" --profile "$profile" --threads 1 \
-      --report-dir "$out/idle-$n" >"$out/idle-$n.log" 2>&1
-    rss[$n]=$(metric "$out/idle-$n/report.json" "m['resources']['max_rss_kib']")
-    echo "memory: $n idle plain clients: $(metric "$out/idle-$n/report.json" \
-      "m['connections']['succeeded']") connected, peak RSS ${rss[$n]} KiB"
-  done
-  echo "memory: per idle plain-TCP client $(python3 -c \
-    "print(round((${rss[19000]} - ${rss[1000]}) / 18000, 2))") KiB"
-
+  per_client_memory plain "$(profile_for 0)" 1000 19000 5000
   bash "$root/ci/brokers/mosquitto.sh" start "$tls_base" >/dev/null
-  profile=/tmp/gauntlet-mosquitto-$tls_base/profile.json
-  for n in 500 2500; do
-    idle_scenario "$out/tls-$n.json" "$n" 500 5 tls valid
-    "$gauntlet" swarm "$out/tls-$n.json" --profile "$profile" --threads 1 \
-      --report-dir "$out/tls-$n" >"$out/tls-$n.log" 2>&1
-    rss[$n]=$(metric "$out/tls-$n/report.json" "m['resources']['max_rss_kib']")
-    echo "memory: $n idle TLS clients: $(metric "$out/tls-$n/report.json" \
-      "m['connections']['succeeded']") connected, peak RSS ${rss[$n]} KiB"
-  done
-  echo "memory: per idle TLS client $(python3 -c \
-    "print(round((${rss[2500]} - ${rss[500]}) / 2000, 2))") KiB"
+  per_client_memory tls "/tmp/gauntlet-mosquitto-$tls_base/profile.json" 500 2500 500 tls valid
   bash "$root/ci/brokers/mosquitto.sh" stop "$tls_base" >/dev/null
 }
 

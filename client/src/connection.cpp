@@ -473,7 +473,7 @@ void Connection::release_tls_buffers() {
   // SSL_MODE_RELEASE_BUFFERS frees a record buffer only in some paths: a read that ends in
   // WANT_READ keeps its 16 KB read buffer, which for an idle client is most of its memory.
   // SSL_free_buffers gives back whatever holds no pending bytes (and does nothing otherwise).
-  if (SSL_free_buffers(tls_state_->ssl) != 1) return;  // a buffer still holds bytes: kept
+  [[maybe_unused]] const int freed = SSL_free_buffers(tls_state_->ssl);
 }
 
 void Connection::on_written(const asio::error_code& ec) {

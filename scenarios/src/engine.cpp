@@ -349,9 +349,8 @@ std::vector<Member*> Run::targets(const Step& step) {
 void Run::fail(const Step& step, const Member* member, std::string reason, Json expected,
                std::vector<Json> received, bool infrastructure) const {
   reports::Mismatch mismatch;
-  mismatch.step = step_name(step, member != nullptr ? member->name : "") + " at " +
-                  step.position.file + ":" + std::to_string(step.position.line) + ":" +
-                  std::to_string(step.position.column);
+  mismatch.step =
+      step_name(step, member != nullptr ? member->name : "") + " at " + step.position.to_string();
   mismatch.client = member != nullptr ? member->name : "";
   mismatch.expected = std::move(expected);
   mismatch.received = std::move(received);

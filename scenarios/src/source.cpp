@@ -8,8 +8,7 @@
 namespace gauntlet::scenarios {
 
 std::string FileError::to_string() const {
-  return position.file + ":" + std::to_string(position.line) + ":" +
-         std::to_string(position.column) + ": error[" + rule + "]: " + message;
+  return position.to_string() + ": error[" + rule + "]: " + message;
 }
 
 std::string pointer_append(std::string_view pointer, std::string_view token) {

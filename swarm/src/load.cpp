@@ -292,7 +292,7 @@ class LoadParser : public scenarios::DocumentChecker {
         throw FileError{{path, number, 1},
                         "bad-value",
                         "expected username:password (a credential of group \"" + client.name +
-                            "\", named at " + position_text(at) + ")"};
+                            "\", named at " + doc_.position(at).to_string() + ")"};
       }
       out.push_back({line.substr(0, colon), line.substr(colon + 1)});
     }
@@ -325,11 +325,6 @@ class LoadParser : public scenarios::DocumentChecker {
     if (path.empty() || path.front() == '/') return path;
     const std::filesystem::path folder = std::filesystem::path(doc_.file()).parent_path();
     return folder.empty() ? path : (folder / path).string();
-  }
-
-  std::string position_text(const std::string& at) const {
-    const scenarios::SourcePosition where = doc_.position(at);
-    return where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.column);
   }
 
   /// A group whose connections end while it subscribes loses what is published meanwhile unless

@@ -22,8 +22,7 @@ using testing::refused;
 using testing::with_step;
 
 std::string at(const SourcePosition& position) {
-  return position.file + ":" + std::to_string(position.line) + ":" +
-         std::to_string(position.column);
+  return position.to_string();
 }
 
 // --- a valid file: the model --------------------------------------------------------------------

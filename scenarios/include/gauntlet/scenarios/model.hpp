@@ -25,6 +25,11 @@ struct SourcePosition {
   std::string file;
   std::size_t line = 0;    ///< 1-based
   std::size_t column = 0;  ///< 1-based, in bytes
+
+  /// "FILE:LINE:COLUMN", as errors and failure reports name a place.
+  [[nodiscard]] std::string to_string() const {
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+  }
 };
 
 /// A TLS choice of one client group (defaults come from the profile).
