@@ -483,4 +483,102 @@ std::string distribution_chart(const SwarmMetrics& m) {
   return svg_line_chart(chart);
 }
 
+// --- the fuzz charts -----------------------------------------------------------------------------
+
+namespace {
+
+ChartAxis run_time_axis() {
+  ChartAxis axis;
+  axis.label = "time since the start (s)";
+  axis.round_up = false;
+  return axis;
+}
+
+std::string time_text(double t_s) {
+  return "at " + number(std::round(t_s * 10) / 10) + " s";
+}
+
+// One series of the fuzz samples; `value` gives NaN for a gap.
+template <typename Value>
+ChartSeries per_sample(const FuzzMetrics& m, std::string name, std::string key, Value value) {
+  ChartSeries s{std::move(name), std::move(key), {}, false, count_text};
+  s.points.reserve(m.series.size());
+  for (const FuzzSample& sample : m.series) {
+    s.points.emplace_back(sample.t_s, value(sample));
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string fuzz_corpus_chart(const FuzzMetrics& m) {
+  LineChart chart;
+  chart.id = "chart-fuzz-corpus";
+  chart.title = "Corpus and response shapes over time";
+  chart.x = run_time_axis();
+  chart.x_text = time_text;
+  chart.y.label = "sequences in the corpus";
+  chart.y2 = ChartAxis{};
+  chart.y2->label = "distinct response shapes";
+  chart.series.push_back(
+      per_sample(m, "corpus", "corpus", [](const FuzzSample& s) { return as_double(s.corpus); }));
+  ChartSeries shapes = per_sample(m, "response shapes (right)", "shapes",
+                                  [](const FuzzSample& s) { return as_double(s.shapes); });
+  shapes.right_axis = true;
+  chart.series.push_back(std::move(shapes));
+  return svg_line_chart(chart);
+}
+
+std::string fuzz_rate_chart(const FuzzMetrics& m) {
+  LineChart chart;
+  chart.id = "chart-fuzz-rate";
+  chart.title = "Sequences per second";
+  chart.x = run_time_axis();
+  chart.x_text = time_text;
+  chart.y.label = "sequences per second";
+  ChartSeries rate_series{"sequences/s", "sequences", {}, false, per_second_text};
+  // The counters start at 0 when the run does: the first interval runs from there.
+  double t_before = 0;
+  std::uint64_t before = 0;
+  for (const FuzzSample& s : m.series) {
+    const double dt = s.t_s - t_before;
+    if (dt <= 0) continue;  // a sample at the same moment adds no interval
+    // Counters only grow; if one went back, the interval has no meaningful rate: a gap.
+    const double y = s.sequences >= before ? as_double(s.sequences - before) / dt : nan;
+    rate_series.points.emplace_back(s.t_s, y);
+    t_before = s.t_s;
+    before = s.sequences;
+  }
+  chart.series.push_back(std::move(rate_series));
+  return svg_line_chart(chart);
+}
+
+bool has_broker_resources(const FuzzMetrics& m) {
+  return std::any_of(m.series.begin(), m.series.end(), [](const FuzzSample& s) {
+    return s.broker_rss_kib.has_value() || s.broker_fds.has_value();
+  });
+}
+
+std::string fuzz_broker_chart(const FuzzMetrics& m) {
+  LineChart chart;
+  chart.id = "chart-fuzz-broker";
+  chart.title = "Broker RSS and descriptors";
+  chart.x = run_time_axis();
+  chart.x_text = time_text;
+  chart.y.label = "broker resident memory (MiB)";
+  chart.y2 = ChartAxis{};
+  chart.y2->label = "broker open descriptors";
+  ChartSeries rss = per_sample(m, "RSS (MiB)", "rss", [](const FuzzSample& s) {
+    return s.broker_rss_kib ? as_double(*s.broker_rss_kib) / 1024.0 : nan;
+  });
+  rss.format = [](double mib) { return number(std::round(mib * 10) / 10) + " MiB"; };
+  chart.series.push_back(std::move(rss));
+  ChartSeries fds = per_sample(m, "descriptors (right)", "fds", [](const FuzzSample& s) {
+    return s.broker_fds ? as_double(*s.broker_fds) : nan;
+  });
+  fds.right_axis = true;
+  chart.series.push_back(std::move(fds));
+  return svg_line_chart(chart);
+}
+
 }  // namespace gauntlet::reports::detail

@@ -1,7 +1,7 @@
 // Inline SVG charts for report.html (internal to gauntlet::reports): drawn here in C++, with no
 // script and nothing loaded, so the page still opens offline and under its
 // Content-Security-Policy. One line-chart function draws every chart from a description; the four
-// swarm charts only say what to plot.
+// swarm charts and the three fuzz charts only say what to plot.
 //
 // What a headless browser (or a test) can rely on: each chart is an <svg class="chart"> with its
 // id, a <title>, <g class="axis axis-x|axis-y|axis-y2"> with <g class="tick"> labels, a
@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "gauntlet/reports/fuzz_metrics.hpp"
 #include "gauntlet/reports/swarm_metrics.hpp"
 
 namespace gauntlet::reports::detail {
@@ -74,5 +75,15 @@ inline constexpr std::size_t max_hover_bands = 600;
 [[nodiscard]] std::string connections_chart(const SwarmMetrics& metrics);
 /// The end-to-end latency at each percentile, 0 to 99.999 on a "nines" scale.
 [[nodiscard]] std::string distribution_chart(const SwarmMetrics& metrics);
+
+/// Sequences in the corpus (left axis) and distinct response shapes seen (right axis) over time.
+[[nodiscard]] std::string fuzz_corpus_chart(const FuzzMetrics& metrics);
+/// Sequences per second over each interval between two samples (the first from the start).
+[[nodiscard]] std::string fuzz_rate_chart(const FuzzMetrics& metrics);
+/// Whether any sample has the spawned broker's memory or descriptors (for fuzz_broker_chart).
+[[nodiscard]] bool has_broker_resources(const FuzzMetrics& metrics);
+/// The spawned broker's resident memory in MiB (left axis) and open descriptors (right axis); a
+/// sample without the figure is a gap.
+[[nodiscard]] std::string fuzz_broker_chart(const FuzzMetrics& metrics);
 
 }  // namespace gauntlet::reports::detail

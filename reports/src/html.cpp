@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "charts.hpp"
+#include "fuzz_text.hpp"
 #include "gauntlet/reports/report.hpp"
 #include "text.hpp"
 
@@ -73,6 +74,9 @@ svg.chart .no-data { fill: var(--muted); font-size: 14px; }
 .facts td.num { white-space: normal; overflow-wrap: anywhere; }
 .plan-list td { overflow-wrap: break-word; }
 #slo-table, #qos-table { width: auto; min-width: 50%; }
+.finding { border-left: 4px solid var(--fail); padding: .2rem 1rem; margin: .8rem 0; }
+.finding h3 { font-size: 1rem; margin: .3rem 0; }
+.finding th { width: 8rem; }
 )";
 
 constexpr std::string_view script = R"(
@@ -162,6 +166,11 @@ void header(std::string& out, const Report& report, const Summary& s) {
         "above say which). The numbers cover the {} of publishing that was measured, and "
         "copies still in flight when it stopped count as lost.</p>\n",
         detail::human_duration(report.metrics->measured_s));
+  } else if (!report.complete && report.fuzz) {
+    out += fmt::format(
+        "<p class=\"warning incomplete\"><b>Incomplete run.</b> The fuzzer was interrupted "
+        "before its end: the numbers and findings cover the {} of fuzzing that ran.</p>\n",
+        detail::human_duration(report.fuzz->fuzzing_s));
   } else if (!report.complete) {
     out +=
         "<p class=\"warning incomplete\"><b>Incomplete run.</b> It was interrupted before every "
@@ -556,6 +565,190 @@ void swarm(std::string& out, const Report& report) {
   out += "</section>\n";
 }
 
+// --- fuzz ---
+
+// One sentence with the outcome, then the campaign's figures.
+void fuzz_verdict_line(std::string& out, const FuzzMetrics& m) {
+  using detail::grouped;
+  std::vector<std::string> parts{detail::fuzz_outcome(m)};
+  if (!m.findings.empty()) {
+    const auto confirmed = std::count_if(m.findings.begin(), m.findings.end(),
+                                         [](const FuzzFinding& f) { return f.confirmed; });
+    parts.push_back(fmt::format("{} of them confirmed by a replay", confirmed));
+  }
+  parts.push_back(fmt::format("{} sequences per second over {}",
+                              detail::fuzz_rate_number(m.sequences_per_s),
+                              detail::human_duration(m.fuzzing_s)));
+  parts.push_back("corpus " + detail::fuzz_corpus(m));
+  parts.push_back(detail::counted(m.shapes.size(), "response shape"));
+  if (m.mode == "spawn") {
+    parts.push_back(m.restarts == 0 ? std::string("no broker restart")
+                                    : detail::counted(m.restarts, "broker restart"));
+  }
+  parts.push_back("stopped: " + std::string(detail::fuzz_stop_reason(m.stop_reason)));
+  std::string sentence;
+  for (const std::string& part : parts)
+    sentence += (sentence.empty() ? "" : "; ") + part;
+  sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+  out += "<p class=\"verdict-line\" id=\"fuzz-verdict\">" + html(sentence) + ".</p>\n";
+}
+
+void fuzz_cards(std::string& out, const FuzzMetrics& m) {
+  using detail::grouped;
+  const auto confirmed = static_cast<std::uint64_t>(std::count_if(
+      m.findings.begin(), m.findings.end(), [](const FuzzFinding& f) { return f.confirmed; }));
+  out += "<div class=\"headline\" id=\"headline\">\n";
+  fuzz_verdict_line(out, m);
+  out +=
+      "<div class=\"card-groups\">\n<div class=\"card-group\"><h3>Findings</h3><ul "
+      "class=\"cards\">";
+  card(out, "fuzz-findings", grouped(m.findings.size()), "findings", !m.findings.empty(),
+       m.findings.empty() ? std::string() : grouped(confirmed) + " confirmed");
+  out += "</ul></div>\n<div class=\"card-group\"><h3>Campaign</h3><ul class=\"cards\">";
+  card(out, "fuzz-sequences", grouped(m.sequences), "sequences", false,
+       detail::human_duration(m.fuzzing_s) + " of fuzzing");
+  card(out, "fuzz-rate", detail::rate(m.sequences_per_s), "sequences per second");
+  card(out, "fuzz-packets", grouped(m.packets), "packets sent", false,
+       grouped(m.mutated) + " mutated");
+  card(out, "fuzz-corpus", grouped(m.corpus_final), "in the corpus", false,
+       "from " + grouped(m.corpus_initial));
+  card(out, "fuzz-shapes", grouped(m.shapes.size()), "response shapes");
+  out += "</ul></div>\n<div class=\"card-group\"><h3>Broker</h3><ul class=\"cards\">";
+  card(out, "fuzz-restarts", grouped(m.restarts), "restarts", false,
+       std::string(detail::fuzz_mode(m.mode)));
+  card(out, "fuzz-probes", grouped(m.probe_failures), "failed probes", m.probe_failures > 0,
+       "of " + grouped(m.probes) + " liveness probes");
+  card(out, "fuzz-stop", std::string(detail::fuzz_stop_reason(m.stop_reason)), "end",
+       m.stop_reason == "broker_lost");
+  out += "</ul></div>\n</div>\n</div>\n";
+}
+
+void fuzz_findings_table(std::string& out, const FuzzMetrics& m) {
+  out += "<h3>Findings</h3>\n";
+  if (m.findings.empty()) {
+    out += fmt::format(
+        "<p id=\"fuzz-no-finding\">No finding in {}: no crash, no hang, no resource growth, no "
+        "spec violation.</p>\n",
+        html(detail::counted(m.sequences, "sequence")));
+    return;
+  }
+  out +=
+      "<table id=\"fuzz-findings\"><thead><tr><th>finding</th><th>kind</th><th>summary</th>"
+      "<th>confirmed</th><th>minimised</th><th>reproducer</th></tr></thead><tbody>\n";
+  for (const FuzzFinding& f : m.findings) {
+    const std::string_view status = detail::fuzz_reproducer_status(f);
+    std::string reproducer = html(status);
+    if (!f.reproducer.empty()) {
+      reproducer = "<code>" + html(f.reproducer) + "</code> (" + reproducer + ")";
+    }
+    out += fmt::format(
+        "<tr data-kind=\"{0}\"><td><a href=\"#finding-{1}\"><code>{1}</code></a></td><td>{2}</td>"
+        "<td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td></tr>\n",
+        html(f.kind), html(f.id), html(detail::fuzz_kind(f.kind)), html(f.summary),
+        html(detail::fuzz_replays(f)), html(detail::fuzz_minimised(f)), reproducer);
+  }
+  out += "</tbody></table>\n";
+}
+
+void fuzz_finding(std::string& out, const FuzzFinding& f) {
+  out +=
+      fmt::format("<article class=\"finding\" id=\"finding-{}\"><h3>{} <code>{}</code>: {}</h3>\n",
+                  html(f.id), html(detail::fuzz_kind(f.kind)), html(f.id), html(f.summary));
+  std::vector<std::pair<std::string, std::string>> rows;
+  if (!f.statement.empty()) rows.emplace_back("statement", f.statement);
+  rows.emplace_back("signature", f.signature);
+  rows.emplace_back("found", "after " + detail::human_duration(f.found_at_s) + ", sequence " +
+                                 detail::grouped(f.sequence));
+  rows.emplace_back("seen in", detail::counted(f.occurrences, "sequence"));
+  rows.emplace_back("replays", detail::fuzz_replays(f));
+  rows.emplace_back("minimised", detail::fuzz_minimised(f));
+  rows.emplace_back("reproducer", f.reproducer.empty()
+                                      ? std::string(detail::fuzz_reproducer_status(f))
+                                      : f.reproducer + " (" +
+                                            std::string(detail::fuzz_reproducer_status(f)) + ")");
+  out += "<table class=\"facts\"><tbody>\n";
+  for (const auto& [name, value] : rows) {
+    out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", html(name), html(value));
+  }
+  out += "</tbody></table>\n";
+  if (!f.detail.empty()) out += "<pre>" + html(f.detail) + "</pre>\n";
+  out += "</article>\n";
+}
+
+void fuzz_charts(std::string& out, const FuzzMetrics& m) {
+  out +=
+      "<h3>Over time</h3>\n<p class=\"muted\">Time 0 is the start of the run; hover over a "
+      "chart for the values of each sample.</p>\n<div class=\"charts\">\n";
+  std::vector<std::pair<std::string, std::string_view>> figures{
+      {detail::fuzz_corpus_chart(m),
+       "Sequences kept in the corpus (left axis) and distinct response shapes the broker has "
+       "shown (right axis): both flatten when the fuzzer stops finding new behaviour."},
+      {detail::fuzz_rate_chart(m),
+       "Sequences run per second over each interval between two samples; dips show broker "
+       "restarts, slow responses and triage."},
+  };
+  if (detail::has_broker_resources(m)) {
+    figures.emplace_back(detail::fuzz_broker_chart(m),
+                         "The spawned broker's resident memory (left axis) and open file "
+                         "descriptors (right axis): steady growth is what resource_growth "
+                         "findings are made of.");
+  }
+  for (const auto& [chart, caption] : figures) {
+    out += "<figure>" + chart + "<figcaption>" + html(caption) + "</figcaption></figure>\n";
+  }
+  out += "</div>\n";
+}
+
+void fuzz_facts(std::string& out, const FuzzMetrics& m) {
+  using detail::grouped;
+  std::vector<std::pair<std::string, std::string>> campaign{
+      {"mode", std::string(detail::fuzz_mode(m.mode))}};
+  if (!m.spawn_command.empty()) campaign.emplace_back("broker command", m.spawn_command);
+  campaign.emplace_back("sequences", grouped(m.sequences));
+  campaign.emplace_back("sequence limit",
+                        m.sequence_limit == 0 ? std::string("none") : grouped(m.sequence_limit));
+  campaign.emplace_back("packets", detail::fuzz_packets(m));
+  campaign.emplace_back("bytes sent", grouped(m.bytes));
+  campaign.emplace_back("fuzzing", detail::human_duration(m.fuzzing_s));
+  campaign.emplace_back("triage", detail::human_duration(m.triage_s));
+  campaign.emplace_back("corpus", detail::fuzz_corpus(m));
+  campaign.emplace_back("restarts", grouped(m.restarts));
+  campaign.emplace_back("liveness probes", detail::fuzz_probes(m));
+  campaign.emplace_back("stopped", std::string(detail::fuzz_stop_reason(m.stop_reason)));
+  out += "<div class=\"fact-tables\">\n";
+  facts(out, "fuzz-campaign", "Campaign", campaign);
+  out += "</div>\n";
+  if (m.shapes.empty()) return;
+  out += fmt::format(
+      "<details id=\"fuzz-shapes\"><summary>{}, in the order first seen"
+      "</summary><table><thead><tr><th>shape</th><th class=\"num\">first seen</th>"
+      "<th class=\"num\">count</th></tr></thead><tbody>\n",
+      detail::counted(m.shapes.size(), "response shape"));
+  for (const FuzzShape& shape : m.shapes) {
+    out += fmt::format(
+        "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+        html(shape.shape), detail::human_duration(shape.first_seen_s), grouped(shape.count));
+  }
+  out += "</tbody></table></details>\n";
+}
+
+void fuzz(std::string& out, const Report& report) {
+  if (!report.fuzz) return;
+  const FuzzMetrics& m = *report.fuzz;
+  out += fmt::format("<section id=\"fuzz\"><h2>Fuzzing · {} · {}</h2>\n",
+                     html(detail::fuzz_mode(m.mode)), detail::human_duration(m.fuzzing_s));
+  fuzz_cards(out, m);
+  fuzz_findings_table(out, m);
+  // The charts before the findings' details: those can be many and long.
+  fuzz_charts(out, m);
+  if (!m.findings.empty()) out += "<h3>Each finding</h3>\n";
+  for (const FuzzFinding& f : m.findings) {
+    fuzz_finding(out, f);
+  }
+  fuzz_facts(out, m);
+  out += "</section>\n";
+}
+
 void finding_items(std::string& out, const std::vector<Finding>& findings) {
   out += "<ul>\n";
   for (const Finding& f : findings) {
@@ -699,6 +892,7 @@ std::string to_html(const Report& report) {
   out += "<main>\n";
   comparison(out, report);
   swarm(out, report);
+  fuzz(out, report);
   statements(out, report);
   findings(out, report);
   cases(out, report, s);

@@ -72,6 +72,50 @@ std::string findings_text(const std::vector<Finding>& findings) {
   return out;
 }
 
+std::string fuzz_finding_text(const FuzzFinding& f) {
+  std::string out = "finding " + f.id + " [" + f.kind + "]: " + f.summary + "\n";
+  if (!f.statement.empty()) out += "  statement: " + f.statement + "\n";
+  out += fmt::format("  replays: {} of {} reproduced it; minimised to {} packets, {} bytes\n",
+                     f.reproduced, f.replays, f.packets_after, f.bytes_after);
+  if (!f.reproducer.empty()) {
+    out += "  reproducer: " + f.reproducer +
+           (!f.reproducer_verified   ? " (not checked)"
+            : *f.reproducer_verified ? " (verified)"
+                                     : " (not reproduced by gauntlet run)") +
+           "\n";
+  }
+  return out;
+}
+
+// The fuzz engine makes one case per oracle, "fuzz-crash", "fuzz-resource-growth", ...: the case
+// of a finding's kind, whose <system-out> lists it.
+std::string fuzz_case_id(std::string_view kind) {
+  std::string id = "fuzz-" + std::string(kind);
+  for (char& c : id) {
+    if (c == '_') c = '-';
+  }
+  return id;
+}
+
+bool has_case(const Report& report, const std::string& id) {
+  for (const Case& c : report.cases) {
+    if (c.id == id) return true;
+  }
+  return false;
+}
+
+// A fuzz report's findings of the case's kind (all of them, for the suite, when `c` is null: those
+// whose kind has no case).
+std::string fuzz_findings_text(const Report& report, const Case* c) {
+  std::string out;
+  if (report.kind != Kind::fuzz || !report.fuzz) return out;
+  for (const FuzzFinding& f : report.fuzz->findings) {
+    const std::string id = fuzz_case_id(f.kind);
+    if (c != nullptr ? c->id == id : !has_case(report, id)) out += fuzz_finding_text(f);
+  }
+  return out;
+}
+
 std::string traces_text(const std::vector<ClientTrace>& traces) {
   std::string out;
   for (const ClientTrace& t : traces) {
@@ -141,7 +185,8 @@ void testcase(std::string& out, const Report& report, const Case& c) {
       break;
   }
 
-  const std::string system_out = findings_text(c.findings) + traces_text(c.traces);
+  const std::string system_out =
+      findings_text(c.findings) + fuzz_findings_text(report, &c) + traces_text(c.traces);
   if (!system_out.empty()) out += "      <system-out>" + xml(system_out) + "</system-out>\n";
   out += "    </testcase>\n";
 }
@@ -182,6 +227,7 @@ std::string to_junit_xml(const Report& report) {
     }
   }
   system_out += findings_text(report.findings);
+  system_out += fuzz_findings_text(report, nullptr);
   if (!system_out.empty()) out += "    <system-out>" + xml(system_out) + "</system-out>\n";
 
   out += "  </testsuite>\n</testsuites>\n";

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include "fuzz_text.hpp"
 #include "gauntlet/reports/report.hpp"
 #include "text.hpp"
 
@@ -115,7 +116,9 @@ void headline(std::string& out, const Report& report, const Summary& s) {
                      to_rfc3339(report.started_at), detail::human_duration(report.duration_s),
                      inline_text(report.tool_version));
   if (report.seed) out += fmt::format(" · seed {}", *report.seed);
-  if (!report.findings.empty()) out += fmt::format(" · {} findings", report.findings.size());
+  const std::size_t findings =
+      report.findings.size() + (report.fuzz ? report.fuzz->findings.size() : 0);
+  if (findings > 0) out += fmt::format(" · {} findings", findings);
   out += "\n\n";
   if (!report.complete) {
     out +=
@@ -327,6 +330,92 @@ void swarm(std::string& out, const Report& report) {
   plan(out, m);
 }
 
+// --- fuzz ---
+
+void fuzz_headline(std::string& out, const FuzzMetrics& m) {
+  out += fmt::format("### Fuzzing: {}\n\n", detail::fuzz_outcome(m));
+  out +=
+      "| mode | sequences | sequences/s | packets | corpus | response shapes | restarts | probes | "
+      "stopped |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+  out += fmt::format(
+      "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n\n", inline_text(detail::fuzz_mode(m.mode)),
+      detail::grouped(m.sequences), detail::rate(m.sequences_per_s), detail::fuzz_packets(m),
+      detail::fuzz_corpus(m), detail::grouped(m.shapes.size()), detail::grouped(m.restarts),
+      detail::fuzz_probes(m), inline_text(detail::fuzz_stop_reason(m.stop_reason)));
+  std::string facts =
+      fmt::format("Fuzzing {} · triage {} · {} bytes sent", detail::human_duration(m.fuzzing_s),
+                  detail::human_duration(m.triage_s), detail::grouped(m.bytes));
+  if (m.sequence_limit > 0) facts += " · sequence limit " + detail::grouped(m.sequence_limit);
+  if (!m.spawn_command.empty()) facts += " · broker command " + code(m.spawn_command, false);
+  out += facts + "\n\n";
+}
+
+std::string reproducer_cell(const FuzzFinding& f) {
+  const std::string_view status = detail::fuzz_reproducer_status(f);
+  if (f.reproducer.empty()) return std::string(status);
+  return code(f.reproducer) + " (" + std::string(status) + ")";
+}
+
+void fuzz_findings_table(std::string& out, const FuzzMetrics& m) {
+  if (m.findings.empty()) {
+    out += fmt::format(
+        "No finding in {}: no crash, no hang, no resource growth, no spec violation.\n\n",
+        detail::counted(m.sequences, "sequence"));
+    return;
+  }
+  out +=
+      "| finding | kind | summary | confirmed | minimised | reproducer |\n"
+      "|---|---|---|---|---|---|\n";
+  std::size_t rows = 0;
+  for (const FuzzFinding& f : m.findings) {
+    if (rows++ == max_listed) {
+      out += fmt::format("\n{} more findings are not listed; report.html lists them all.\n",
+                         m.findings.size() - max_listed);
+      break;
+    }
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", code(f.id),
+                       inline_text(detail::fuzz_kind(f.kind)),
+                       inline_text(shorten(f.summary, max_title_bytes)), detail::fuzz_replays(f),
+                       detail::fuzz_minimised(f), reproducer_cell(f));
+  }
+  out += "\n";
+}
+
+std::string fuzz_finding_section(const FuzzFinding& f) {
+  std::string out =
+      fmt::format("#### {} {}", inline_text(detail::fuzz_kind(f.kind)), code(f.id, false));
+  if (!f.summary.empty()) out += ": " + inline_text(shorten(f.summary, max_title_bytes));
+  out += "\n\n";
+  std::string facts;
+  if (!f.statement.empty()) facts += inline_text(f.statement) + " · ";
+  facts += fmt::format("found after {} at sequence {} · seen in {}",
+                       detail::human_duration(f.found_at_s), detail::grouped(f.sequence),
+                       detail::counted(f.occurrences, "sequence"));
+  if (!f.signature.empty()) facts += " · signature " + code(shorten(f.signature, 300), false);
+  out += facts + "\n\n";
+  out += f.detail.empty() ? std::string("(no detail)\n") : code_block(f.detail, max_detail_bytes);
+  return out + "\n";
+}
+
+void fuzz(std::string& out, const Report& report) {
+  if (!report.fuzz) return;
+  const FuzzMetrics& m = *report.fuzz;
+  fuzz_headline(out, m);
+  fuzz_findings_table(out, m);
+  std::size_t shown = 0;
+  for (const FuzzFinding& f : m.findings) {
+    const std::string section = fuzz_finding_section(f);
+    // Half the budget at most: the failing cases' sections come after these.
+    if (shown == max_sections || out.size() + section.size() > budget / 2) break;
+    out += section;
+    ++shown;
+  }
+  if (shown < m.findings.size()) {
+    out += fmt::format("The details of {} more findings are in report.html.\n\n",
+                       m.findings.size() - shown);
+  }
+}
+
 std::string finding_line(const Finding& f) {
   std::string line = "- ";
   if (!f.statement.empty()) line += "**" + inline_text(f.statement) + "** ";
@@ -428,6 +517,7 @@ std::string to_markdown(const Report& report) {
   notes(out, report);
   comparison(out, report);
   swarm(out, report);
+  fuzz(out, report);
   case_table(out, report, s);
   statements(out, report);
   findings(out, report);

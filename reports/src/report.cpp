@@ -1,7 +1,9 @@
 // The report model to and from report.json (DESIGN.md §6, reports/schema/report.schema.json).
 // to_json writes the fields in the schema's order and leaves out empty optional ones; from_json
 // reads back everything to_json writes, checks what the schema requires, and names the first field
-// it cannot accept. Unknown fields are ignored, so a reader of /1 loads later additions to /1.
+// it cannot accept. Unknown fields are ignored, so a reader of /1 loads later additions to /1. The
+// top-level "findings" array holds generic findings, except in a fuzz report, where it holds the
+// fuzzer's (FuzzFinding) and goes with the "fuzz" object.
 #include "gauntlet/reports/report.hpp"
 
 #include <array>
@@ -11,6 +13,7 @@
 #include <sstream>
 #include <utility>
 
+#include "fuzz_read.hpp"
 #include "json_read.hpp"
 #include "metrics_read.hpp"
 
@@ -211,7 +214,21 @@ Json to_json(const Report& report) {
     out["statement_counts"] = statement_counts_json(report.statements);
   }
   if (report.metrics) out["metrics"] = to_json(*report.metrics);
-  if (!report.findings.empty()) out["findings"] = findings_json(report.findings);
+  if (report.kind == Kind::fuzz) {
+    // A fuzz report's "findings" are the fuzzer's (DESIGN.md §6), never generic ones: one shape
+    // per kind keeps the array unambiguous for readers and for the schema.
+    if (report.fuzz) {
+      out["fuzz"] = detail::fuzz_metrics_to_json(*report.fuzz);
+      if (!report.fuzz->findings.empty()) {
+        Json& findings = out["findings"] = Json::array();
+        for (const FuzzFinding& f : report.fuzz->findings) {
+          findings.push_back(detail::fuzz_finding_to_json(f));
+        }
+      }
+    }
+  } else if (!report.findings.empty()) {
+    out["findings"] = findings_json(report.findings);
+  }
   if (report.comparison) out["comparison"] = comparison_json(*report.comparison);
   return out;
 }
@@ -417,8 +434,19 @@ Report read_report(const Json& json) {
   }
   if (const Json* metrics = find(json, "metrics"))
     r.metrics = detail::read_swarm_metrics(*metrics, "metrics");
-  if (const Json* findings = find(json, "findings"))
-    r.findings = read_findings(*findings, "findings");
+  if (const Json* fuzz = find(json, "fuzz")) {
+    if (r.kind != Kind::fuzz) fail("fuzz", "only a report of kind fuzz has fuzz metrics");
+    r.fuzz = detail::read_fuzz_metrics(*fuzz, "fuzz");
+  }
+  if (const Json* findings = find(json, "findings")) {
+    if (r.kind != Kind::fuzz) {
+      r.findings = read_findings(*findings, "findings");
+    } else if (!r.fuzz) {
+      fail("findings", "a fuzz report's findings need its \"fuzz\" object");
+    } else {
+      r.fuzz->findings = detail::read_fuzz_findings(*findings, "findings");
+    }
+  }
   if (const Json* comparison = find(json, "comparison"))
     r.comparison = read_comparison(*comparison, "comparison");
   return r;

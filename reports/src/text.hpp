@@ -79,7 +79,8 @@ struct StatementCounts {
 [[nodiscard]] inline bool failed(const Report& report, const Summary& summary) noexcept {
   if (report.comparison) return !report.comparison->regressions.empty();
   return summary.failed + summary.errors > 0 ||
-         (report.kind == Kind::fuzz && !report.findings.empty());
+         (report.kind == Kind::fuzz &&
+          (!report.findings.empty() || (report.fuzz && !report.fuzz->findings.empty())));
 }
 
 /// Whether the case gets a detail section (failures and errors).

@@ -91,9 +91,11 @@ TEST(ReportHtml, KindSections) {
   EXPECT_TRUE(contains(conformance, R"(<select data-facet="protocol">)"));
   EXPECT_TRUE(contains(conformance, "the broker chose"));
   EXPECT_FALSE(contains(conformance, R"(<section id="swarm">)"));
-  const std::string fuzz = to_html(samples::fuzz());
-  EXPECT_TRUE(contains(fuzz, R"(<section id="findings">)"));
-  EXPECT_TRUE(contains(fuzz, "<b>MQTT-3.3.1-4</b> (fuzz[0]) accepted a PUBLISH with QoS 3"));
+  const std::string findings = to_html(samples::run_findings());
+  EXPECT_TRUE(contains(findings, R"(<section id="findings">)"));
+  EXPECT_TRUE(contains(findings, "<b>MQTT-3.3.1-4</b> (pub[0]) accepted a PUBLISH with QoS 3"));
+  EXPECT_FALSE(contains(findings, R"(<section id="fuzz">)"));
+  EXPECT_TRUE(contains(to_html(samples::fuzz()), R"(<section id="fuzz">)"));
   EXPECT_FALSE(contains(to_html(samples::passing()), "<section id=\"statements\">"));
 }
 

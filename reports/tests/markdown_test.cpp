@@ -63,7 +63,9 @@ TEST(ReportMarkdown, TableHasARowPerCase) {
                        "MQTT-4.3.3-2, MQTT-4.4.0-1 | 3.1.1 | must | 2.0 s |\n"));
   EXPECT_TRUE(contains(md, "| ERROR | `broker-gone` | connection refused |  |  |  | 0.5 ms |\n"));
   // Columns nobody uses are left out.
-  EXPECT_TRUE(contains(to_markdown(samples::fuzz()), "No cases ran."));
+  Report none = samples::passing();
+  none.cases.clear();
+  EXPECT_TRUE(contains(to_markdown(none), "No cases ran."));
 }
 
 TEST(ReportMarkdown, EscapesTableCells) {

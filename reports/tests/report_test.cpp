@@ -158,9 +158,15 @@ TEST(ReportJson, OptionalSectionsFollowTheKind) {
   EXPECT_EQ(to_json(swarm)["metrics"]["latency_us"]["p99"],
             swarm.metrics->end_to_end.percentile(99));
   EXPECT_FALSE(to_json(samples::conformance()).contains("metrics"));
-  EXPECT_EQ(to_json(samples::fuzz())["findings"].size(), 2U);
-  EXPECT_FALSE(to_json(samples::fuzz())["findings"][0].contains("statement"));
+  EXPECT_EQ(to_json(samples::run_findings())["findings"].size(), 2U);
+  EXPECT_FALSE(to_json(samples::run_findings())["findings"][0].contains("statement"));
+  EXPECT_FALSE(to_json(samples::run_findings()).contains("fuzz"));
+  // A fuzz report's findings are the fuzzer's, beside its "fuzz" object.
+  EXPECT_EQ(to_json(samples::fuzz())["findings"].size(), 3U);
+  EXPECT_EQ(to_json(samples::fuzz())["findings"][0]["kind"], "crash");
+  EXPECT_EQ(to_json(samples::fuzz())["fuzz"]["mode"], "spawn");
   EXPECT_EQ(to_json(samples::fuzz())["seed"], 1234567890123ULL);
+  EXPECT_FALSE(to_json(samples::fuzz_quiet()).contains("findings"));
 }
 
 TEST(ReportJson, StatementsAreGroupedByProtocolLevelAndCounted) {

@@ -318,18 +318,180 @@ Report swarm_merged() {
   return merged ? *merged : Report{};
 }
 
+Report run_findings() {
+  Report r = passing();
+  r.findings.push_back(Finding{.statement = "",
+                               .description = "the broker closed every connection at once",
+                               .client = "",
+                               .packet_hex = "e0 00"});
+  r.findings.push_back(Finding{.statement = "MQTT-3.3.1-4",
+                               .description = "accepted a PUBLISH with QoS 3",
+                               .client = "pub[0]",
+                               .packet_hex = ""});
+  return r;
+}
+
+namespace {
+
+// The verdict of one of the fuzz engine's oracles, as a case.
+Case oracle_case(const std::string& kind, std::size_t findings) {
+  Case c;
+  c.id = "fuzz-" + kind;
+  c.title = "the broker shows no " + kind;
+  c.verdict = findings == 0 ? Verdict::pass : Verdict::fail;
+  c.detail = findings == 0 ? "no finding" : std::to_string(findings) + " finding";
+  c.duration_ms = 1800000;
+  return c;
+}
+
+// `samples` samples of a campaign of `seconds`, all derived from `seed`; the spawned broker's
+// resources when `broker` is set (with one sample that missed them).
+std::vector<FuzzSample> fuzz_series(std::uint64_t seed, double seconds, std::size_t samples,
+                                    bool broker) {
+  Random random(seed);
+  std::vector<FuzzSample> series;
+  FuzzSample s;
+  s.corpus = 120;
+  for (std::size_t i = 1; i <= samples; ++i) {
+    s.t_s = seconds * static_cast<double>(i) / static_cast<double>(samples);
+    const double interval = seconds / static_cast<double>(samples);
+    const auto per_second = static_cast<double>(190 + random.below(60));  // 190-250 per second
+    const auto run = static_cast<std::uint64_t>(interval * per_second);
+    s.sequences += run;
+    s.packets += run * 5;
+    s.corpus += random.below(12);
+    if (random.below(3) == 0) ++s.shapes;
+    s.shapes += i < 4 ? 10 : 0;  // most shapes show up early
+    if (i == samples / 3 || i == 2 * samples / 3) {
+      ++s.findings;
+      ++s.restarts;
+    }
+    if (broker && i != samples / 2) {
+      s.broker_rss_kib = 8192 + 40 * i + random.below(64);
+      s.broker_fds = 12 + random.below(4);
+    } else {
+      s.broker_rss_kib.reset();
+      s.broker_fds.reset();
+    }
+    series.push_back(s);
+  }
+  return series;
+}
+
+}  // namespace
+
 Report fuzz() {
   Report r = base(Kind::fuzz);
   r.seed = 1234567890123ULL;
-  r.duration_s = 3600;
-  r.findings.push_back(Finding{.statement = "",
-                               .description = "broker crashed (SIGSEGV) on a SUBSCRIBE",
-                               .client = "",
-                               .packet_hex = "82 05 00 01 00 00 00"});
-  r.findings.push_back(Finding{.statement = "MQTT-3.3.1-4",
-                               .description = "accepted a PUBLISH with QoS 3",
-                               .client = "fuzz[0]",
-                               .packet_hex = ""});
+  r.duration_s = 1830;
+  FuzzMetrics m;
+  m.mode = "spawn";
+  m.spawn_command = "mosquitto -c /tmp/gauntlet-fuzz/mosquitto.conf";
+  m.series = fuzz_series(1234567890123ULL, 1800, 30, true);
+  const FuzzSample& last = m.series.back();
+  m.sequences = last.sequences;
+  m.packets = last.packets;
+  m.bytes = last.packets * 37;
+  m.mutated = last.packets / 4;
+  m.fuzzing_s = 1800;
+  m.sequences_per_s = static_cast<double>(m.sequences) / m.fuzzing_s;
+  m.triage_s = 29.5;
+  m.corpus_initial = 120;
+  m.corpus_final = last.corpus;
+  m.restarts = last.restarts;
+  m.probes = 4123;
+  m.probe_failures = 2;
+  m.sequence_limit = 1000000;
+  m.stop_reason = "duration";
+  m.shapes = {{"connect v5 -> connack 0x00", 0.002, 412000},
+              {"publish qos2 retain alias -> pubrec 0x00", 0.01, 90211},
+              {"subscribe mutated -> closed", 0.4, 5120},
+              {"pubrel unknown id -> pubcomp 0x92", 61.25, 17}};
+  FuzzFinding crash;
+  crash.id = "crash-3f9a01c2";
+  crash.kind = "crash";
+  crash.signature = "asan heap-use-after-free | RetainedAliasTable::release | Qos2Flow::on_pubrel";
+  crash.summary = "broker aborted (SIGABRT) after PUBREL from client 1";
+  crash.detail =
+      "exit: killed by SIGABRT\n"
+      "==4242==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010\n"
+      "    #0 RetainedAliasTable::release\n    #1 Qos2Flow::on_pubrel";
+  crash.found_at_s = 612.5;
+  crash.sequence = 140233;
+  crash.occurrences = 4;
+  crash.replays = 3;
+  crash.reproduced = 3;
+  crash.confirmed = true;
+  crash.packets_before = 14;
+  crash.packets_after = 3;
+  crash.bytes_before = 512;
+  crash.bytes_after = 41;
+  crash.reproducer = "findings/crash-3f9a01c2.json";
+  crash.reproducer_verified = true;
+  FuzzFinding violation = crash;
+  violation.id = "spec_violation-0b17e5d4";
+  violation.kind = "spec_violation";
+  violation.signature = "MQTT-3.3.1-4 | publish qos3 -> puback 0x00";
+  violation.summary = "accepted a PUBLISH with QoS 3 instead of closing the connection";
+  violation.detail = "MQTT-3.3.1-4: A PUBLISH Packet MUST NOT have both QoS bits set to 1.";
+  violation.statement = "MQTT-3.3.1-4";
+  violation.found_at_s = 3.25;
+  violation.sequence = 700;
+  violation.occurrences = 1811;
+  violation.replays = 1;
+  violation.reproduced = 1;
+  violation.packets_before = violation.packets_after = 2;
+  violation.bytes_before = violation.bytes_after = 24;
+  violation.reproducer = "findings/spec_violation-0b17e5d4.json";
+  violation.reproducer_verified.reset();  // not checked
+  FuzzFinding hang = crash;
+  hang.id = "hang-77aa0c13";
+  hang.kind = "hang";
+  hang.signature = "liveness probe timeout after subscribe mutated";
+  hang.summary = "no answer to a liveness probe for 5 s after a SUBSCRIBE";
+  hang.detail = "liveness probe: no CONNACK within 5000 ms";
+  hang.found_at_s = 1205;
+  hang.sequence = 277001;
+  hang.occurrences = 1;
+  hang.replays = 3;
+  hang.reproduced = 0;  // not confirmed: a replay never showed it again
+  hang.confirmed = false;
+  hang.packets_before = hang.packets_after = 9;
+  hang.bytes_before = hang.bytes_after = 300;
+  hang.reproducer = "findings/hang-77aa0c13.json";
+  hang.reproducer_verified = false;  // gauntlet run of it passed: the hang did not come back
+  m.findings = {crash, violation, hang};
+  r.cases = {oracle_case("crash", 1), oracle_case("hang", 1), oracle_case("resource-growth", 0),
+             oracle_case("spec-violation", 1)};
+  r.fuzz = std::move(m);
+  return r;
+}
+
+Report fuzz_quiet() {
+  Report r = base(Kind::fuzz);
+  r.seed = 9;
+  r.duration_s = 25;
+  FuzzMetrics m;
+  m.mode = "broker";
+  m.series = fuzz_series(9, 24.5, 12, false);
+  for (FuzzSample& s : m.series) {
+    s.findings = s.restarts = 0;
+  }
+  m.sequences = m.series.back().sequences;
+  m.packets = m.series.back().packets;
+  m.bytes = m.packets * 30;
+  m.mutated = m.packets / 3;
+  m.fuzzing_s = 24.5;
+  m.sequences_per_s = static_cast<double>(m.sequences) / m.fuzzing_s;
+  m.corpus_initial = 0;
+  m.corpus_final = m.series.back().corpus;
+  m.probes = 120;
+  m.sequence_limit = m.sequences;
+  m.stop_reason = "sequence_limit";
+  m.shapes = {{"connect v3.1.1 -> connack 0x00", 0.001, 5000}};
+  r.cases = {oracle_case("crash", 0), oracle_case("hang", 0), oracle_case("resource-growth", 0),
+             oracle_case("spec-violation", 0)};
+  r.fuzz = std::move(m);
   return r;
 }
 
@@ -361,7 +523,9 @@ std::vector<std::pair<std::string, Report>> all() {
           {"swarm-shard-0", swarm_shard(0, 2)},
           {"swarm-shard-1", swarm_shard(1, 2)},
           {"swarm-merged", swarm_merged()},
+          {"run-findings", run_findings()},
           {"fuzz", fuzz()},
+          {"fuzz-quiet", fuzz_quiet()},
           {"hostile", hostile()}};
 }
 

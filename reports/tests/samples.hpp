@@ -27,7 +27,14 @@ Report swarm();
 Report swarm_shard(std::uint32_t index, std::uint32_t count);
 /// merge_reports of shards 0 and 1 of 2: complete, every case passes.
 Report swarm_merged();
-Report fuzz();     ///< report-level findings
+Report run_findings();  ///< a passing run with findings outside any case
+/// A fuzz campaign against a spawned broker: three findings (a confirmed crash with a verified
+/// reproducer, a spec violation whose reproducer was not checked, an unconfirmed hang), the
+/// broker's resources in the series (one sample without them), one case per oracle.
+Report fuzz();
+/// A black-box fuzz campaign that found nothing and stopped at its sequence limit: no optional
+/// field set.
+Report fuzz_quiet();
 Report hostile();  ///< markup, control characters and invalid UTF-8 everywhere
 
 /// Every sample above with a directory name ("passing", ...).

@@ -4,9 +4,11 @@
 usage: validate_schema.py SCHEMA REPORT.json|DIR...   (a DIR is searched for report.json files)
 
 Besides the reports, it checks that the schema itself is valid and that it is not too loose: a few
-broken copies of the first report (wrong schema id, unknown field, bad verdict, missing field) and
-of the first report with swarm metrics (an unknown field, another bucket layout, an unknown SLO...)
-must each be rejected. Exit status 0 when all is as expected, 1 otherwise.
+broken copies of the first report (wrong schema id, unknown field, bad verdict, missing field), of
+the first report with swarm metrics (an unknown field, another bucket layout, an unknown SLO...) and
+of the first fuzz report with findings (an unknown finding kind, a generic finding in it, its
+findings in a run report...) must each be rejected. Exit status 0 when all is as expected, 1
+otherwise.
 """
 import copy
 import json
@@ -83,6 +85,47 @@ def broken_metrics(report):
                   lambda m: m.update(shared=[{"sink": "s", "delivery_qos": 3, "by_publisher": {}}]))
 
 
+def broken_fuzz(report):
+    """(what, document) pairs of a fuzz report with findings that the schema must reject."""
+    def changed(what, edit):
+        document = copy.deepcopy(report)
+        edit(document)
+        return what, document
+
+    def fuzz(edit):
+        return lambda d: edit(d["fuzz"])
+
+    def finding(edit):
+        return lambda d: edit(d["findings"][0])
+
+    yield changed("unknown fuzz field", fuzz(lambda m: m.update(surprise=1)))
+    yield changed("fuzz without series", fuzz(lambda m: m.pop("series")))
+    yield changed("an unknown mode", fuzz(lambda m: m.update(mode="remote")))
+    yield changed("an unknown stop reason", fuzz(lambda m: m.update(stop_reason="tired")))
+    yield changed("an empty spawn command", fuzz(lambda m: m.update(spawn_command="")))
+    yield changed("a negative rate", fuzz(lambda m: m.update(sequences_per_s=-1)))
+    yield changed("an unknown sample field", fuzz(lambda m: m["series"][0].update(cpu=1)))
+    yield changed("a negative broker RSS", fuzz(lambda m: m["series"][0].update(broker_rss_kib=-1)))
+    yield changed("an empty shape", fuzz(lambda m: m["shapes"][0].update(shape="")))
+    yield changed("a finding of an unknown kind", finding(lambda f: f.update(kind="oops")))
+    yield changed("a finding without signature", finding(lambda f: f.pop("signature")))
+    yield changed("an unknown finding field", finding(lambda f: f.update(surprise=1)))
+    yield changed("a finding's bad statement id", finding(lambda f: f.update(statement="3.3.1-4")))
+    yield changed("reproducer_verified null", finding(lambda f: f.update(reproducer_verified=None)))
+    yield changed("replays beyond 32 bits", finding(lambda f: f.update(replays=2**32)))
+    yield changed("a reproduction not confirmed", finding(lambda f: f.update(confirmed=False)))
+    unconfirmed = [i for i, f in enumerate(report["findings"]) if not f["confirmed"]]
+    if unconfirmed:
+        yield changed("confirmed without a reproduction",
+                      lambda d: d["findings"][unconfirmed[0]].update(confirmed=True))
+    yield changed("a generic finding in a fuzz report",
+                  lambda d: d["findings"].__setitem__(0, {"description": "x"}))
+    yield changed("fuzz findings without the fuzz object", lambda d: d.pop("fuzz"))
+    yield changed("a fuzz object in a run report",
+                  lambda d: (d.update(kind="run"), d.pop("findings")))
+    yield changed("fuzz findings in a run report", lambda d: (d.update(kind="run"), d.pop("fuzz")))
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -115,6 +158,9 @@ def main(argv):
     swarm = next((d for d in documents if "metrics" in d), None)
     if swarm is not None:
         broken += list(broken_metrics(swarm))
+    fuzz = next((d for d in documents if d.get("kind") == "fuzz" and "findings" in d), None)
+    if fuzz is not None:
+        broken += list(broken_fuzz(fuzz))
     for what, document in broken:
         if validator.is_valid(document):
             print(f"schema too loose: accepts a report with {what}", file=sys.stderr)

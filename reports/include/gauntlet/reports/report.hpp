@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gauntlet/reports/fuzz_metrics.hpp"
 #include "gauntlet/reports/swarm_metrics.hpp"
 
 namespace gauntlet::reports {
@@ -142,8 +143,12 @@ struct Report {
   std::vector<Case> cases;
   /// Conformance: every statement of the protocol levels that ran, in the spec's order.
   std::vector<StatementResult> statements;
-  std::optional<SwarmMetrics> metrics;   ///< swarm: DESIGN.md §6 metrics
-  std::vector<Finding> findings;         ///< fuzz, and findings outside any case
+  std::optional<SwarmMetrics> metrics;  ///< swarm: DESIGN.md §6 metrics
+  std::optional<FuzzMetrics> fuzz;      ///< fuzz: DESIGN.md §6 findings + metrics
+  /// Findings outside any case (run, conformance, swarm). Empty in a fuzz report: its findings
+  /// are fuzz->findings, which report.json's top-level "findings" array holds for kind fuzz; these
+  /// are not written there (nor is `fuzz` in a report of another kind).
+  std::vector<Finding> findings;
   std::optional<Comparison> comparison;  ///< against a baseline report, when one was given
 
   /// Counts the cases by verdict.
