@@ -1,6 +1,7 @@
 #include "gauntlet/client/connection.hpp"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -317,7 +318,14 @@ void Connection::on_readable(const asio::error_code& ec) {
     return;
   }
   if (read_ec) return on_read_error(read_ec);
+  if (quick_ack_) acknowledge_now();
   on_bytes(codec::ByteView(buffer.data(), size));
+}
+
+void Connection::acknowledge_now() {
+  // Linux turns quick acknowledgements off again by itself: ask after every read.
+  const int on = 1;
+  ::setsockopt(tcp_socket_.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
 }
 
 void Connection::on_tls_readable(const asio::error_code& ec) {
@@ -329,6 +337,7 @@ void Connection::on_tls_readable(const asio::error_code& ec) {
     const int size = SSL_read(tls_state_->ssl, buffer.data(), static_cast<int>(buffer.size()));
     const int saved_errno = errno;
     if (size > 0) {
+      if (quick_ack_) acknowledge_now();
       const std::uint64_t generation = generation_;
       consume(codec::ByteView(buffer.data(), static_cast<std::size_t>(size)));
       if (shut_ || generation != generation_) return;  // ended, or reopened by a handler

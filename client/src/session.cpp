@@ -53,6 +53,26 @@ void Session::read_own_limits() {
       static_cast<std::uint16_t>(property_number(own, PropertyId::receive_maximum, 65535));
 }
 
+void Session::adopt_raw_connect(const codec::Connect& connect) {
+  // The broker answers the CONNECT the caller wrote, not the configuration: its Clean Start and
+  // the limits it announced are what the CONNACK and every later packet are judged by.
+  config_.clean_start = connect.clean_start;
+  const bool version_changed = config_.version != connect.version;
+  config_.version = connect.version;
+  config_.connect_properties.clear();
+  if (connect.version == codec::ProtocolVersion::v5) {
+    config_.connect_properties.add_raw(connect.properties.encoded());
+  }
+  const std::uint32_t maximum_before = own_maximum_packet_size_;
+  read_own_limits();
+  // Nothing has come from the broker yet (it answers CONNECT first): the decoder can be remade
+  // with the packet size limit the broker was told.
+  if (own_maximum_packet_size_ != maximum_before || version_changed) {
+    decoder_ = codec::StreamDecoder(decode_options(config_, own_maximum_packet_size_));
+    decoder_.set_learn_version(false);
+  }
+}
+
 // --- the connection ------------------------------------------------------------------------
 
 void Session::connected(TimePoint now) {
@@ -62,6 +82,7 @@ void Session::connected(TimePoint now) {
   incoming_aliases_.clear();
   outgoing_aliases_.clear();
   ping_sent_at_.reset();
+  raw_unreadable_ = false;  // a new stream: the broker reads from a packet boundary again
   connack_seen_ = false;
   ended_reported_ = false;
   server_receive_maximum_ = 65535;
@@ -276,26 +297,41 @@ void Session::send_raw(codec::ByteView bytes, TimePoint now) {
   codec::StreamDecoder decoder(options);
   decoder.set_learn_version(false);
   decoder.feed(bytes);
-  for (codec::DecodeResult result = decoder.next(); result.ok(); result = decoder.next()) {
+  codec::DecodeResult result = decoder.next();
+  for (; result.ok(); result = decoder.next()) {
     const codec::Packet& packet = result.packet();
-    if (std::holds_alternative<codec::Connect>(packet)) {
-      if (state_ == State::awaiting_connack) connect_sent_at_ = now;
+    if (const auto* connect = std::get_if<codec::Connect>(&packet)) {
+      if (state_ == State::awaiting_connack) {
+        connect_sent_at_ = now;
+        adopt_raw_connect(*connect);
+      }
     } else if (const auto* publish = std::get_if<codec::Publish>(&packet)) {
       if (publish->qos != QoS::at_most_once) raw_ids_.insert(publish->packet_id);
     } else if (const auto* pubrel = std::get_if<codec::Pubrel>(&packet)) {
-      raw_ids_.insert(pubrel->packet_id);
+      // The id is still held since its PUBREC; a PUBREL for an id never published is the
+      // caller's too.
+      if (!raw_ids_.contains(pubrel->packet_id)) raw_ids_.insert(pubrel->packet_id);
     } else if (const auto* subscribe = std::get_if<codec::Subscribe>(&packet)) {
       raw_ids_.insert(subscribe->packet_id);
     } else if (const auto* unsubscribe = std::get_if<codec::Unsubscribe>(&packet)) {
       raw_ids_.insert(unsubscribe->packet_id);
     }
   }
+  // Bytes we could not read ourselves may still carry packet ids the broker reads (a broken
+  // length swallows the next packet, garbage may parse as one): from now on an acknowledgement
+  // of an id we do not know is the caller's, not a finding, until the session starts again.
+  if (result.failed() || decoder.buffered() > 0) raw_unreadable_ = true;
 }
 
 bool Session::raw_acknowledgement(std::uint16_t id, PacketType type) {
-  if (!raw_ids_.contains(id)) return false;
-  // PUBREC keeps the id: the caller sends its PUBREL next.
-  if (type != PacketType::pubrec) raw_ids_.erase(id);
+  const auto found = raw_ids_.find(id);
+  if (found == raw_ids_.end()) {
+    return raw_unreadable_ && !outgoing_.contains(id) && !pending_subscribes_.contains(id) &&
+           !pending_unsubscribes_.contains(id);
+  }
+  // PUBREC keeps the id: the caller sends its PUBREL next. Any other acknowledgement answers
+  // one raw packet: a caller that sent the same id twice gets (and is owed) two.
+  if (type != PacketType::pubrec) raw_ids_.erase(found);
   return true;
 }
 
@@ -541,7 +577,7 @@ void Session::on_connack(const codec::Connack& connack, codec::ByteView raw, Tim
     // The broker kept nothing: neither do we (MQTT-3.2.2-5). Raw packets the caller sent on
     // this connection before the CONNACK (pipelined) are still in flight, and still the
     // caller's: their acknowledgements must not become findings.
-    std::set<std::uint16_t> raw_ids = std::move(raw_ids_);
+    std::multiset<std::uint16_t> raw_ids = std::move(raw_ids_);
     discard_session_state();
     raw_ids_ = std::move(raw_ids);
   } else {

@@ -349,6 +349,51 @@ TEST_P(SessionPublishIn, RawPacketIdsBelongToTheCaller) {
   EXPECT_EQ(expect_event<Finding>().statement, v5() ? "MQTT-2.2.1-5" : "MQTT-2.3.1-6");
 }
 
+TEST_P(SessionPublishIn, RawPacketSentTwiceIsOwedTwoAcknowledgements) {
+  // The fuzzer repeats packets: a broker that answers each copy is right, and one more
+  // acknowledgement than copies is still a deviation.
+  start_connected(config("raw-twice"));
+  codec::Publish publish;
+  publish.qos = QoS::at_least_once;
+  publish.topic = "raw/t";
+  publish.packet_id = 4;
+  session().send_raw(codec::ByteView(encode(publish)), now());
+  session().send_raw(codec::ByteView(encode(publish)), now());
+  codec::Puback puback;
+  puback.packet_id = 4;
+  broker(puback);
+  broker(puback);
+  expect_no_events();
+  broker(puback);
+  EXPECT_EQ(expect_event<Finding>().statement, v5() ? "MQTT-2.2.1-5" : "MQTT-2.3.1-6");
+}
+
+TEST_P(SessionPublishIn, AfterUnreadableRawBytesUnknownAcknowledgementsAreTheCallers) {
+  start_connected(config("raw-unreadable"));
+  allow_broken_sends();
+  codec::Suback suback;
+  suback.packet_id = 2;
+  suback.reason_codes = {ReasonCode::granted_qos_1};
+  // A SUBSCRIBE whose Remaining Length claims more than was sent: the broker reads what follows
+  // as its body, and may answer it with an id we never learnt.
+  const std::vector<std::uint8_t> broken = {0x82, 0x20, 0x00, 0x02, 0x00, 0x01, 0x61, 0x01};
+  session().send_raw(codec::ByteView(broken), now());
+  pump();
+  broker(suback);
+  expect_no_events();
+  // A new connection reads from a packet boundary again: the same SUBACK is a finding.
+  session().closed(now(), "test");
+  pump();
+  (void)take<ConnectionEnded>();
+  connect();
+  expect_sent<codec::Connect>();
+  codec::Connack resumed;
+  broker(resumed);
+  expect_event<Connected>();
+  broker(suback);
+  EXPECT_FALSE(expect_event<Finding>().statement.empty());
+}
+
 TEST_P(SessionPublishIn, ReconfigureOnlyBetweenConnections) {
   start_connected(config("reconfigure"));
   SessionConfig next = config("reconfigure");
@@ -378,6 +423,32 @@ TEST_P(SessionPublishIn, WithoutSendConnectTheCallerSendsIt) {
   broker(codec::Connack{});
   expect_event<Connected>();
   EXPECT_TRUE(session().is_connected());
+}
+
+TEST_P(SessionPublishIn, TheCallersConnectDecidesHowTheConnackIsJudged) {
+  // Configured for a clean start, but the CONNECT the caller wrote resumes: Session Present 1 is
+  // then the broker's right. The same CONNECT with Clean Start 1 makes it a finding.
+  for (const bool clean : {false, true}) {
+    SessionConfig quiet = config("judged-by-raw");
+    quiet.send_connect = false;
+    quiet.clean_start = true;
+    start(quiet);
+    codec::Connect connect;
+    connect.version = version();
+    connect.client_id = "judged-by-raw";
+    connect.clean_start = clean;
+    session().send_raw(codec::ByteView(encode(connect)), now());
+    pump();
+    expect_sent<codec::Connect>();
+    codec::Connack connack;
+    connack.session_present = true;
+    broker(connack);
+    if (clean) {
+      EXPECT_EQ(expect_event<Finding>().statement, v5() ? "MQTT-3.2.2-2" : "MQTT-3.2.2-1");
+    }
+    expect_event<Connected>();
+    expect_no_events();
+  }
 }
 
 TEST_P(SessionPublishIn, RawPacketsPipelinedBeforeTheConnackStayTheCallers) {

@@ -56,6 +56,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   [[nodiscard]] const Endpoint& endpoint() const noexcept { return endpoint_; }
   [[nodiscard]] bool is_open() const noexcept { return open_; }
   void set_tap(Tap tap) { tap_ = std::move(tap); }
+  /// Acknowledge the broker's TCP segments at once instead of after the kernel's delayed-ACK
+  /// timer (up to 40 ms on Linux). A broker without TCP_NODELAY (Mosquitto's default) holds its
+  /// second small write until our ACK comes: a conversational client (the fuzzer, which waits for
+  /// each answer) otherwise waits 40 ms for every packet that follows another.
+  void set_quick_ack(bool on) noexcept { quick_ack_ = on; }
   /// The socket's own and the broker's address, once connected (for captures and reports).
   [[nodiscard]] std::optional<asio::ip::tcp::endpoint> local_address();
   [[nodiscard]] std::optional<asio::ip::tcp::endpoint> remote_address();
@@ -94,6 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_tls_readable(const asio::error_code& ec);
   void tls_write();
   void release_tls_buffers();
+  void acknowledge_now();
   /// Waits until the socket is readable (`read`) or writable, then calls `next` (unless the
   /// connection was reopened or shut meanwhile).
   template <typename Next>
@@ -131,6 +137,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closing_ = false;  ///< close once the queued bytes are written
   bool shut_ = false;
   bool received_any_ = false;  ///< this connection has read bytes from the broker
+  bool quick_ack_ = false;     ///< set_quick_ack()
   /// Counts open() calls: a handler from an earlier connection (a reconnect happened since)
   /// finds a different value and does nothing.
   std::uint64_t generation_ = 0;

@@ -169,6 +169,9 @@ class Session {
   /// An acknowledgement of a packet id that send_raw() used: true when it was one (and the id is
   /// released by the final acknowledgement of its flow).
   bool raw_acknowledgement(std::uint16_t id, codec::PacketType type);
+  /// A CONNECT given to send_raw() while awaiting the CONNACK: its Clean Start and 5.0 limits
+  /// replace the configured ones.
+  void adopt_raw_connect(const codec::Connect& connect);
   /// A broker deviation; the statement is chosen by protocol level.
   void finding(std::string_view statement_v311, std::string_view statement_v5,
                std::string description, codec::ByteView raw);
@@ -201,7 +204,11 @@ class Session {
   std::deque<std::pair<std::uint16_t, InflightPublish>> queue_;  ///< waiting for the window
   std::set<std::uint16_t> incoming_qos2_;                        ///< PUBREC sent, PUBREL awaited
   std::map<std::string, codec::QoS, std::less<>> granted_;       ///< filter -> granted QoS
-  std::set<std::uint16_t> raw_ids_;  ///< packet ids in flight in packets given to send_raw()
+  /// Packet ids in flight in packets given to send_raw(), once per packet: the same id sent twice
+  /// is acknowledged twice.
+  std::multiset<std::uint16_t> raw_ids_;
+  /// send_raw() was given bytes this session could not read on this connection (see send_raw).
+  bool raw_unreadable_ = false;
 
   // Per connection.
   std::map<std::uint16_t, PendingSubscribe> pending_subscribes_;
