@@ -5,6 +5,7 @@
 #include "conformance_command.hpp"
 #include "decode_command.hpp"
 #include "exit_codes.hpp"
+#include "fuzz_command.hpp"
 #include "report_command.hpp"
 #include "run_command.hpp"
 #include "swarm_command.hpp"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   gauntlet::cli::add_run_command(app, exit_code);
   gauntlet::cli::add_conformance_command(app, exit_code);
   gauntlet::cli::add_swarm_command(app, exit_code);
+  gauntlet::cli::add_fuzz_command(app, exit_code);
   gauntlet::cli::add_report_command(app, exit_code);
   try {
     app.parse(argc, argv);
