@@ -393,7 +393,7 @@ class Campaign {
     const auto triage_start = Clock::now();
     if (!recover()) {
       // Nothing can be replayed: keep what was seen, unconfirmed, with the whole batch.
-      Sequence all = batch.front();
+      const Sequence& all = batch.front();
       if (failure->signature.empty())
         failure->signature = stackless_signature(*failure, outcomes.front());
       record(*failure, all, outcomes.front(), numbers.front(), 0, 0, all);
@@ -533,12 +533,19 @@ class Campaign {
     return replay_fails(sequence, failure, outcome, nullptr);
   }
 
-  void triage(Failure failure, const Sequence& sequence, std::uint64_t number) {
-    if (failure.kind == "resource_growth") {
-      // The signature of a leak is where it happens: the last packet of the minimised sequence.
-    } else if (bump(failure.signature)) {
-      return;
+  /// Makes `seen_as` (a signature before minimisation) name the finding `signature` names.
+  void alias(const std::string& seen_as, const std::string& signature) {
+    const auto known = by_signature_.find(signature);
+    if (!seen_as.empty() && seen_as != signature && known != by_signature_.end()) {
+      by_signature_[seen_as] = known->second;
     }
+  }
+
+  void triage(Failure failure, const Sequence& sequence, std::uint64_t number) {
+    // The signature as first seen: a later failure seen the same way is counted without a
+    // second minimisation (aliases below map it to the finding it turned out to be).
+    const std::string seen_as = failure.signature;
+    if (failure.kind != "resource_growth" && bump(seen_as)) return;
     // Confirm.
     std::uint32_t reproduced = 0;
     Outcome outcome;
@@ -558,16 +565,20 @@ class Campaign {
       minimal = shrinker.run(60);
       holds(minimal, failure, &outcome);  // the echoes of the minimal run, for the reproducer
     }
-    if (failure.kind == "resource_growth") {
-      failure.signature = "resource_growth | after " + sent_of_last(minimal);
-      if (bump(failure.signature)) return;
-    } else if (failure.frames.empty() && failure.kind != "spec_violation" && reproduced > 0) {
-      // The failure point of the minimal run is the sharper one (the original's may sit behind
-      // steps that minimisation removed).
-      failure.signature = stackless_signature(failure, outcome);
-      if (bump(failure.signature)) return;
+    // Without a sanitizer stack, a bug is told apart by the packet that sets it off: the last
+    // one of the minimised sequence (minimisation drops whatever follows it).
+    const bool stackless = failure.kind == "resource_growth" ||
+                           (failure.frames.empty() && failure.kind != "spec_violation");
+    if (stackless && reproduced > 0) {
+      failure.signature = failure.kind + (failure.status.empty() ? "" : " | " + failure.status) +
+                          " | after " + sent_of_last(minimal);
+      if (bump(failure.signature)) {
+        alias(seen_as, failure.signature);
+        return;
+      }
     }
     record(failure, sequence, outcome, number, c_.confirm_replays, reproduced, minimal);
+    alias(seen_as, failure.signature);
   }
 
   static std::string sent_of_last(const Sequence& sequence) {
@@ -682,8 +693,8 @@ class Campaign {
     if (finding.kind == "resource_growth") {
       const std::uint64_t fds = settled_fds();
       const std::uint64_t rss = broker_->rss_kib().value_or(0);
-      const bool grew = fds >= fds_before + c_.leak_replays * 2 ||
-                        rss >= rss_before + c_.leak_replays * 2 * c_.leak_rss_kib;
+      const bool grew = fds >= fds_before + std::uint64_t{c_.leak_replays} * 2 ||
+                        rss >= rss_before + std::uint64_t{c_.leak_replays} * 2 * c_.leak_rss_kib;
       finding.reproducer_verified = grew;
       finding.detail += "\ngauntlet run of the reproducer: descriptors " +
                         std::to_string(fds_before) + " -> " + std::to_string(fds) + ", RSS " +
