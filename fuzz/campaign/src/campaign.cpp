@@ -231,7 +231,7 @@ class Campaign {
     for (std::uint32_t lane = 0; lane < lanes; ++lane) {
       // Fresh sequences keep the search broad; variations of corpus entries go deeper where the
       // broker answered in a new way.
-      if (corpus_.empty() || generator_.rng().chance(35)) {
+      if (corpus_.empty() || generator_.rng().chance(50)) {
         batch.push_back(generator_.generate(lane));
       } else {
         const Sequence& parent = corpus_[generator_.rng().below(corpus_.size())];

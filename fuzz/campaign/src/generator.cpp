@@ -246,7 +246,7 @@ struct Generator::Builder {
     publish.topic = arena.keep(topic_name);
     const std::array<std::uint32_t, 3> qos_weights = {30, 30, 40};
     publish.qos = static_cast<QoS>(weighted(rng, qos_weights));
-    publish.retain = rng.chance(30);
+    publish.retain = rng.chance(40);
     if (publish.qos != QoS::at_most_once) publish.packet_id = packet_id(s);
     publish.payload =
         arena.keep_bytes(rng.chance(20) ? std::string() : "m" + std::to_string(out.steps.size()));
@@ -254,7 +254,7 @@ struct Generator::Builder {
                        (publish.retain ? " retain" : "") + " " + topic_name;
     codec::PropertyBuilder properties;
     if (v5(s)) {
-      if (s.alias_maximum > 0 && rng.chance(40)) {
+      if (s.alias_maximum > 0 && rng.chance(50)) {
         // Set an alias, or (once one is set) use it with an empty topic.
         if (!s.aliases.empty() && rng.chance(40)) {
           auto it = s.aliases.begin();

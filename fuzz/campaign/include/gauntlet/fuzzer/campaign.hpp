@@ -45,7 +45,7 @@ struct CampaignConfig {
   /// Resource growth: a suspect sequence replayed this many times must grow the descriptors by
   /// half as many, or the RSS by `leak_rss_kib` per replay.
   std::uint32_t leak_replays = 8;
-  std::uint64_t leak_rss_kib = 512;
+  std::uint64_t leak_rss_kib = 1536;
   /// Growth over the baseline that makes the last batch suspect.
   std::uint64_t suspect_fds = 1;
   std::uint64_t suspect_rss_kib = 16384;
