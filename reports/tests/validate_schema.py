@@ -113,7 +113,12 @@ def broken_fuzz(report):
     yield changed("a finding's bad statement id", finding(lambda f: f.update(statement="3.3.1-4")))
     yield changed("reproducer_verified null", finding(lambda f: f.update(reproducer_verified=None)))
     yield changed("replays beyond 32 bits", finding(lambda f: f.update(replays=2**32)))
-    yield changed("a reproduction not confirmed", finding(lambda f: f.update(confirmed=False)))
+    # The edits of `confirmed` need a finding of the right kind: any report may come here, not
+    # only the samples (a fuzz run's first finding may be unconfirmed).
+    confirmed = [i for i, f in enumerate(report["findings"]) if f["confirmed"]]
+    if confirmed:
+        yield changed("a reproduction not confirmed",
+                      lambda d: d["findings"][confirmed[0]].update(confirmed=False))
     unconfirmed = [i for i, f in enumerate(report["findings"]) if not f["confirmed"]]
     if unconfirmed:
         yield changed("confirmed without a reproduction",
