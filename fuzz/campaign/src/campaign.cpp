@@ -281,10 +281,11 @@ class Campaign {
     options.endpoint = c_.endpoint_name;
     options.strict = outcome.strict;
     const std::string path = *c_.corpus_dir + "/" + options.name + "-" +
-                             signature_hash(to_scenario(sequence, options).dump()) + ".json";
+                             signature_hash(scenario_file_text(to_scenario(sequence, options))) +
+                             ".json";
     std::error_code ec;
     std::filesystem::create_directories(*c_.corpus_dir, ec);
-    reports::write_atomically(path, to_scenario(sequence, options).dump(2) + "\n");
+    reports::write_atomically(path, scenario_file_text(to_scenario(sequence, options)));
   }
 
   void load_corpus() {
@@ -396,7 +397,9 @@ class Campaign {
       const Sequence& all = batch.front();
       if (failure->signature.empty())
         failure->signature = stackless_signature(*failure, outcomes.front());
-      record(*failure, all, outcomes.front(), numbers.front(), 0, 0, all);
+      if (!bump(failure->signature)) {
+        record(*failure, all, outcomes.front(), numbers.front(), 0, 0, all);
+      }
       metrics_.triage_s += seconds_since(triage_start);
       return;
     }
@@ -419,7 +422,9 @@ class Campaign {
     if (failure->signature.empty())
       failure->signature = stackless_signature(*failure, outcomes.front());
     failure->detail += "\nnot reproduced by any sequence of the batch alone";
-    record(*failure, batch.front(), outcomes.front(), numbers.front(), 0, 0, batch.front());
+    if (!bump(failure->signature)) {
+      record(*failure, batch.front(), outcomes.front(), numbers.front(), 0, 0, batch.front());
+    }
     metrics_.triage_s += seconds_since(triage_start);
   }
 
@@ -659,7 +664,7 @@ class Campaign {
     std::error_code ec;
     std::filesystem::create_directories(c_.report_dir + "/findings", ec);
     if (const auto error =
-            reports::write_atomically(path, to_scenario(written, options).dump(2) + "\n")) {
+            reports::write_atomically(path, scenario_file_text(to_scenario(written, options)))) {
       finding.detail += "\nthe reproducer could not be written: " + *error;
       finding.reproducer.clear();
       return;

@@ -123,6 +123,10 @@ Json to_scenario(const Sequence& sequence, const ScenarioOptions& options) {
   return scenario;
 }
 
+std::string scenario_file_text(const Json& scenario) {
+  return scenario.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
 namespace {
 
 bool read_steps(const Json& steps, const std::string& path, const Json& clients, Sequence& out,

@@ -57,6 +57,30 @@ TEST(Sequence, RepeatedReproducerReadsBackAsOnePass) {
   EXPECT_EQ(*back, sequence);
 }
 
+TEST(Sequence, LabelsThatAreNotUtf8DoNotStopTheFile) {
+  // A mutation's note may quote bytes that are not UTF-8 (a surrogate half, 0xBF alone): the file
+  // is still written, with U+FFFD in the label, and reads back with the same bytes to send.
+  Sequence sequence;
+  sequence.clients = {{codec::ProtocolVersion::v5}};
+  sequence.steps = {{Step::Action::open, 0, {}, std::nullopt, false, {}},
+                    {Step::Action::send,
+                     0,
+                     {0x30, 0x03, 0x00, 0x01, 0xBF},
+                     codec::PacketType::publish,
+                     true,
+                     std::string("field.utf8_edge \xBF\xED\xA0")}};
+  ScenarioOptions options;
+  options.name = "not-utf8";
+  const Json scenario = to_scenario(sequence, options);
+  EXPECT_THROW((void)scenario.dump(), nlohmann::json::type_error);
+  const std::string text = scenario_file_text(scenario);
+  EXPECT_NE(text.find("\xEF\xBF\xBD"), std::string::npos);  // U+FFFD
+  std::string error;
+  const auto back = from_scenario(Json::parse(text), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->steps[1].bytes, sequence.steps[1].bytes);
+}
+
 TEST(Sequence, ErrorsNameThePath) {
   std::string error;
   EXPECT_FALSE(from_scenario(Json::parse(R"({"clients": {}})"), error));

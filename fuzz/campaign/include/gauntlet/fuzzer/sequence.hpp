@@ -84,6 +84,11 @@ struct ScenarioOptions {
 /// level, `connect` with `send_connect: false` for an open, `send` with the bytes as hex, `drop`.
 Json to_scenario(const Sequence& sequence, const ScenarioOptions& options);
 
+/// The text of a scenario file (indented, ending in a newline). Labels quote what mutations did,
+/// which may be bytes that are not UTF-8: they become U+FFFD (a plain dump() throws on them); the
+/// bytes sent are hex, so nothing that matters is lost.
+std::string scenario_file_text(const Json& scenario);
+
 /// Reads a sequence back from a scenario file of that form (the corpus format); `expect` steps,
 /// the probe client and `loop` wrappers are skipped. nullopt and `error` naming the JSON path when
 /// the document is not one.
