@@ -10,7 +10,6 @@
 #include <memory>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <thread>
 #include <utility>
 
@@ -53,6 +52,11 @@ struct Failure {
 };
 
 std::string failure_point(const Outcome& outcome);
+
+/// The summary of a resource-growth finding, from what its replays measured.
+std::string growth_summary(const std::string& measured) {
+  return "the broker's resources grow with each replay: " + measured;
+}
 
 /// The signature of a spec violation: its statement; without one, the rule and the field the
 /// description names ("property_value_invalid (property.payload_format_indicator)"), without the
@@ -155,8 +159,7 @@ class Campaign {
  private:
   bool interrupted() const { return c_.interrupted != nullptr && c_.interrupted->load(); }
 
-  // --- the broker
-  // ---------------------------------------------------------------------------------
+  // --- the broker --------------------------------------------------------------------------------
 
   bool wait_until_alive(std::string& error) {
     const auto deadline = Clock::now() + c_.start_deadline;
@@ -280,12 +283,12 @@ class Campaign {
     options.title = "gauntlet fuzz corpus entry (seed " + std::to_string(c_.seed) + ")";
     options.endpoint = c_.endpoint_name;
     options.strict = outcome.strict;
-    const std::string path = *c_.corpus_dir + "/" + options.name + "-" +
-                             signature_hash(scenario_file_text(to_scenario(sequence, options))) +
-                             ".json";
+    const std::string text = scenario_file_text(to_scenario(sequence, options));
+    const std::string path =
+        *c_.corpus_dir + "/" + options.name + "-" + signature_hash(text) + ".json";
     std::error_code ec;
     std::filesystem::create_directories(*c_.corpus_dir, ec);
-    reports::write_atomically(path, scenario_file_text(to_scenario(sequence, options)));
+    reports::write_atomically(path, text);
   }
 
   void load_corpus() {
@@ -393,13 +396,8 @@ class Campaign {
     if (!failure) return;
     const auto triage_start = Clock::now();
     if (!recover()) {
-      // Nothing can be replayed: keep what was seen, unconfirmed, with the whole batch.
-      const Sequence& all = batch.front();
-      if (failure->signature.empty())
-        failure->signature = stackless_signature(*failure, outcomes.front());
-      if (!bump(failure->signature)) {
-        record(*failure, all, outcomes.front(), numbers.front(), 0, 0, all);
-      }
+      // Nothing can be replayed: keep what was seen, unconfirmed.
+      record_unconfirmed(*failure, batch.front(), numbers.front(), outcomes.front());
       metrics_.triage_s += seconds_since(triage_start);
       return;
     }
@@ -419,13 +417,17 @@ class Campaign {
       return;
     }
     // No sequence fails alone: it took sequences side by side (or luck). Kept, unconfirmed.
-    if (failure->signature.empty())
-      failure->signature = stackless_signature(*failure, outcomes.front());
     failure->detail += "\nnot reproduced by any sequence of the batch alone";
-    if (!bump(failure->signature)) {
-      record(*failure, batch.front(), outcomes.front(), numbers.front(), 0, 0, batch.front());
-    }
+    record_unconfirmed(*failure, batch.front(), numbers.front(), outcomes.front());
     metrics_.triage_s += seconds_since(triage_start);
+  }
+
+  /// A crash or hang that could not be replayed: counted against a known signature, or kept with
+  /// the first sequence of its batch as the best lead there is.
+  void record_unconfirmed(Failure& failure, const Sequence& sequence, std::uint64_t number,
+                          const Outcome& outcome) {
+    if (failure.signature.empty()) failure.signature = stackless_signature(failure, outcome);
+    if (!bump(failure.signature)) record(failure, sequence, outcome, number, 0, 0, sequence);
   }
 
   void check_findings(const std::vector<Sequence>& batch, const std::vector<std::uint64_t>& numbers,
@@ -504,7 +506,7 @@ class Campaign {
       Failure failure;
       failure.seen_at_s = seen_at;
       failure.kind = "resource_growth";
-      failure.summary = "the broker's resources grow with each replay: " + how;
+      failure.summary = growth_summary(how);
       failure.detail = "noticed after sequence " + std::to_string(numbers[i]) + ": descriptors " +
                        std::to_string(baseline_fds_) + " -> " + std::to_string(fds) + ", RSS " +
                        std::to_string(baseline_rss_) + " -> " + std::to_string(rss) + " KiB\n" +
@@ -532,7 +534,7 @@ class Campaign {
     if (failure.kind == "resource_growth") {
       std::string how;
       const bool yes = leaks(sequence, &how, outcome);
-      if (yes) failure.summary = "the broker's resources grow with each replay: " + how;
+      if (yes) failure.summary = growth_summary(how);
       return yes;
     }
     return replay_fails(sequence, failure, outcome, nullptr);
@@ -588,7 +590,7 @@ class Campaign {
 
   static std::string sent_of_last(const Sequence& sequence) {
     for (auto it = sequence.steps.rbegin(); it != sequence.steps.rend(); ++it) {
-      if (it->action == Step::Action::send) return it->note.substr(0, it->note.find(' '));
+      if (it->action == Step::Action::send) return it->type ? packet_name(*it->type) : "garbage";
     }
     return "nothing";
   }
@@ -655,9 +657,8 @@ class Campaign {
       }
       options.echoes.push_back(failed ? StepEcho{} : echo);
     }
-    if (finding.kind == "crash" || finding.kind == "hang") {
+    if (ends_in_failure)
       options.probe_ms = static_cast<std::uint32_t>(c_.probe_deadline.count() * 2);
-    }
     if (finding.kind == "resource_growth") options.repeat = c_.leak_replays * 4;
     options.allow_findings = finding.kind != "spec_violation";
     const std::string path = c_.report_dir + "/" + finding.reproducer;
@@ -669,8 +670,7 @@ class Campaign {
       finding.reproducer.clear();
       return;
     }
-    if (broker_lost_ || (!broker_ && c_.restart_command.empty() &&
-                         (finding.kind == "crash" || finding.kind == "hang"))) {
+    if (broker_lost_ || (!broker_ && c_.restart_command.empty() && ends_in_failure)) {
       return;  // replaying it would take the broker down for good: not checked
     }
     scenarios::RunRequest request = c_.replay_request;
@@ -724,9 +724,7 @@ class Campaign {
     }
     finding.detail +=
         "\ngauntlet run of the reproducer: " + std::string(reports::to_string(verdict));
-    if (finding.kind != "spec_violation") {
-      if (liveness_failure()) recover();
-    }
+    if (ends_in_failure && liveness_failure()) recover();
   }
 
   // --- the report --------------------------------------------------------------------------------

@@ -12,15 +12,7 @@
 namespace gauntlet::fuzzer {
 namespace {
 
-using client::Clock;
 using codec::PacketType;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
 
 std::string hex_byte(std::uint8_t value) {
   char text[8];
@@ -56,7 +48,7 @@ std::optional<PacketType> answer_to(const Step& step) {
 /// What was sent, for a shape: the packet type, PUBLISH's QoS and retain flags, whether it was
 /// mutated and by which family of mutation.
 std::string sent_shape(const Step& step) {
-  std::string out = step.type ? lower(codec::to_string(*step.type)) : "garbage";
+  std::string out = step.type ? packet_name(*step.type) : "garbage";
   if (step.type == PacketType::publish && !step.bytes.empty()) {
     out += " q" + std::to_string((step.bytes[0] >> 1U) & 3U);
     if ((step.bytes[0] & 1U) != 0) out += " retain";
@@ -81,7 +73,7 @@ std::string sent_shape(const Step& step) {
 /// A packet from the broker, for a shape: its type and what steers the broker's answer (the
 /// reason code, or the QoS of a delivered PUBLISH).
 std::string received_shape(const client::PacketReceived& packet) {
-  std::string out = lower(codec::to_string(packet.type));
+  std::string out = packet_name(packet.type);
   const Bytes& b = packet.bytes;
   if (b.empty()) return out;
   switch (packet.type) {
@@ -119,14 +111,16 @@ bool frames_exactly(const Bytes& bytes) {
   return fixed != nullptr && fixed->packet_size() == bytes.size();
 }
 
-/// A strictly valid CONNECT: its client's checks may judge the broker by what it announced.
-const codec::Connect* valid_connect(const Bytes& bytes, codec::DecodeResult& holder) {
+/// The protocol level of a strictly valid CONNECT (its client's checks may then judge the
+/// broker); nullopt for anything else.
+std::optional<codec::ProtocolVersion> valid_connect_level(const Bytes& bytes) {
   codec::DecodeOptions options;
-  options.strict = true;
   options.sender = codec::Sender::client;
-  holder = codec::decode(codec::ByteView(bytes), options);
-  if (!holder.ok() || holder.consumed() != bytes.size()) return nullptr;
-  return std::get_if<codec::Connect>(&holder.packet());
+  const codec::DecodeResult decoded = codec::decode(codec::ByteView(bytes), options);
+  if (!decoded.ok() || decoded.consumed() != bytes.size()) return std::nullopt;
+  const auto* connect = std::get_if<codec::Connect>(&decoded.packet());
+  if (connect == nullptr) return std::nullopt;
+  return connect->version;
 }
 
 class SequenceRun : public std::enable_shared_from_this<SequenceRun> {
@@ -146,10 +140,7 @@ class SequenceRun : public std::enable_shared_from_this<SequenceRun> {
     opened_.assign(sequence.clients.size(), false);
   }
 
-  void start() {
-    started_ = Clock::now();
-    next();
-  }
+  void start() { next(); }
 
  private:
   struct Slot {
@@ -210,7 +201,8 @@ class SequenceRun : public std::enable_shared_from_this<SequenceRun> {
 
   void open(std::uint8_t index) {
     Slot& slot = slots_[index];
-    ++slot.generation;  // the old connection's events no longer count
+    const std::uint64_t generation =
+        ++slot.generation;  // the old connection's events no longer count
     if (slot.connection && !slot.ended) slot.connection->drop();
     client::SessionConfig config;
     config.version = sequence_.clients[index].version;
@@ -226,10 +218,9 @@ class SequenceRun : public std::enable_shared_from_this<SequenceRun> {
       const Step& later = sequence_.steps[i];
       if (later.client != index) continue;
       if (later.action != Step::Action::send) break;
-      codec::DecodeResult holder{codec::NeedMore{}};
-      if (const codec::Connect* connect = valid_connect(later.bytes, holder)) {
+      if (const auto level = valid_connect_level(later.bytes)) {
         config.strict = true;
-        config.version = connect->version;
+        config.version = *level;
       }
       break;
     }
@@ -237,7 +228,6 @@ class SequenceRun : public std::enable_shared_from_this<SequenceRun> {
     // client per slot) judges all of them alike.
     if (!config.strict) judged_[index] = false;
     slot.strict = config.strict;
-    const std::uint64_t generation = ++slot.generation;
     std::weak_ptr<SequenceRun> self = weak_from_this();
     slot.connection = client::Connection::create(
         io_, target_.endpoint, std::move(config), target_.tls, target_.tls_options,
@@ -272,12 +262,8 @@ class SequenceRun : public std::enable_shared_from_this<SequenceRun> {
       return;
     }
     if (const auto* ended = std::get_if<client::ConnectionEnded>(&event)) {
-      const bool was_up = slot.up;
       slot.up = false;
       slot.ended = true;
-      if (ended->cause == client::ConnectionEnded::Cause::transport_failed && !was_up) {
-        outcome_.unreachable = true;
-      }
       std::string why = "closed " + std::string(client::to_string(ended->cause));
       if (ended->cause == client::ConnectionEnded::Cause::refused ||
           ended->cause == client::ConnectionEnded::Cause::server_disconnect) {
@@ -349,8 +335,6 @@ class SequenceRun : public std::enable_shared_from_this<SequenceRun> {
     outcome_.strict.resize(judged_.size());
     for (std::size_t i = 0; i < judged_.size(); ++i)
       outcome_.strict[i] = judged_[i] && opened_[i];
-    outcome_.elapsed_ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
     done_();
   }
 
@@ -370,7 +354,6 @@ class SequenceRun : public std::enable_shared_from_this<SequenceRun> {
   std::set<std::string> responses_;
   std::vector<bool> judged_;  ///< per slot: every connection so far was strict
   std::vector<bool> opened_;
-  client::TimePoint started_{};
 };
 
 }  // namespace
@@ -420,13 +403,11 @@ ProbeResult probe(asio::io_context& io, const Target& target, Milliseconds deadl
   config.keep_alive_s = 0;
   config.strict = false;
   config.response_timeout = deadline;
-  const auto started = Clock::now();
   auto finish = [&](ProbeResult::Status status, std::string detail) {
     if (done) return;
     done = true;
     result.status = status;
     result.detail = std::move(detail);
-    result.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   };
   std::shared_ptr<client::Connection> connection = client::Connection::create(
       io, target.endpoint, config, target.tls, target.tls_options, [&](const client::Event& event) {

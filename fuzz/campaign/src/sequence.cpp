@@ -19,13 +19,6 @@ std::string client_name(std::size_t index) {
   return "c" + std::to_string(index);
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 Json step_json(const Step& step) {
   Json out = Json::object();
   out["client"] = client_name(step.client);
@@ -47,6 +40,13 @@ Json step_json(const Step& step) {
 }
 
 }  // namespace
+
+std::string packet_name(codec::PacketType type) {
+  std::string out(codec::to_string(type));
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
 
 std::size_t Sequence::packets() const noexcept {
   return static_cast<std::size_t>(std::count_if(
@@ -93,7 +93,7 @@ Json to_scenario(const Sequence& sequence, const ScenarioOptions& options) {
     const StepEcho& echo = options.echoes[i];
     Json expect;
     if (echo.answer) {
-      expect = {{lower(codec::to_string(*echo.answer)), Json::object()}};
+      expect = {{packet_name(*echo.answer), Json::object()}};
     } else if (echo.closed) {
       expect = {{"closed", Json::object()}};
     } else {

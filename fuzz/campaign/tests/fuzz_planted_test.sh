@@ -40,9 +40,8 @@ CONF
   echo "mosquitto -c $work/$name.conf"
 }
 
-bug=$mode
 [[ $mode == leak ]] || [[ $mode == crash ]] || [[ $mode == hang ]] || fail "mode $mode"
-spawn="$PLANTED_BROKER --listen $((base + 7)) --upstream 127.0.0.1:$base --bug $bug --spawn-upstream '$(mosquitto_config "$base" fuzzed)'"
+spawn="$PLANTED_BROKER --listen $((base + 7)) --upstream 127.0.0.1:$base --bug $mode --spawn-upstream '$(mosquitto_config "$base" fuzzed)'"
 status=0
 timeout 600 "$GAUNTLET" fuzz --spawn "$spawn" --broker "mqtt://127.0.0.1:$((base + 7))" \
   --duration "$duration" --seed 1 --report-dir "$work/report" >"$work/fuzz.log" 2>&1 || status=$?
@@ -130,9 +129,9 @@ if [[ $mode == leak ]]; then
   stop_proxy
   [[ $((after - before)) -le 2 ]] || fail "without the bug the descriptors still grew: $before -> $after"
 else
-  start_proxy "$bug"
-  replay 1 replay-$bug
-  grep -q "liveness probe" "$work/replay-$bug.log" || fail "the replay did not fail at the liveness probe"
+  start_proxy "$mode"
+  replay 1 replay-$mode
+  grep -q "liveness probe" "$work/replay-$mode.log" || fail "the replay did not fail at the liveness probe"
   stop_proxy
   start_proxy none
   replay 0 replay-none

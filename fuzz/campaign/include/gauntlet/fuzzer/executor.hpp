@@ -55,10 +55,7 @@ struct StepOutcome {
 struct Outcome {
   std::vector<StepOutcome> steps;  ///< one per step of the sequence
   std::vector<SeenFinding> findings;
-  /// A transport could not be opened (refused, reset, handshake failed): the broker may be down.
-  bool unreachable = false;
-  std::vector<bool> strict;  ///< per client slot: its CONNECT was valid, its checks count
-  double elapsed_ms = 0;
+  std::vector<bool> strict;   ///< per client slot: its CONNECT was valid, its checks count
   std::uint64_t packets = 0;  ///< send steps that went out
   std::uint64_t bytes = 0;
 };
@@ -72,7 +69,6 @@ std::vector<Outcome> run_batch(asio::io_context& io, const Target& target,
 struct ProbeResult {
   enum class Status { alive, unreachable, no_answer, closed };
   Status status = Status::alive;
-  double elapsed_ms = 0;
   std::string detail;
 };
 

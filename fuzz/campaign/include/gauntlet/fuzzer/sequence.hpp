@@ -61,6 +61,9 @@ struct StepEcho {
   bool closed = false;
 };
 
+/// "connack", "pubrec", ...: a packet type as scenario matchers and response shapes name it.
+std::string packet_name(codec::PacketType type);
+
 /// How a sequence becomes a scenario file (scenarios/schema/scenario.schema.json).
 struct ScenarioOptions {
   std::string name;  ///< the scenario's name ([A-Za-z0-9._-]+)
