@@ -343,21 +343,12 @@ struct Generator::Builder {
   void acknowledgement(std::uint8_t client) {
     // Acknowledgements the broker did not ask for (the client answers its real flows itself).
     const auto id = static_cast<std::uint16_t>(draw(rng, 1, 8));
-    const std::array<std::uint32_t, 3> kinds = {1, 1, 1};
-    switch (weighted(rng, kinds)) {
-      case 0:
-        emit(client, codec::Packet(acknowledgement_of<codec::Puback>(id)),
-             "puback " + std::to_string(id), g.config_.mutate_percent);
-        break;
-      case 1:
-        emit(client, codec::Packet(acknowledgement_of<codec::Pubrec>(id)),
-             "pubrec " + std::to_string(id), g.config_.mutate_percent);
-        break;
-      default:
-        emit(client, codec::Packet(acknowledgement_of<codec::Pubcomp>(id)),
-             "pubcomp " + std::to_string(id), g.config_.mutate_percent);
-        break;
-    }
+    const std::array<codec::Packet, 3> acknowledgements = {acknowledgement_of<codec::Puback>(id),
+                                                           acknowledgement_of<codec::Pubrec>(id),
+                                                           acknowledgement_of<codec::Pubcomp>(id)};
+    const codec::Packet& packet = pick(rng, acknowledgements);
+    emit(client, packet, packet_name(codec::packet_type(packet)) + " " + std::to_string(id),
+         g.config_.mutate_percent);
   }
 
   void auth(std::uint8_t client) {
