@@ -29,6 +29,8 @@
 #   PAYLOAD   bytes per message (≥ 24: gauntlet's stamp) [64]
 #   REPEAT    runs per tool and point [3]
 #   PORT_BASE Mosquitto's ports, PORT_BASE..PORT_BASE+6 [25200]
+#   BATCH_US  gauntlet's I/O batching window in µs (`--batch-us`, docs/swarm.md "Batched I/O");
+#             0 is exact timing [0]. MQTT.js sends what is due in each 1 ms timer tick.
 #   KEEP=DIR  keep the scenarios, reports and raw results (results.jsonl) in DIR
 set -euo pipefail
 
@@ -44,12 +46,13 @@ payload=${PAYLOAD:-64}
 repeat=${REPEAT:-3}
 port_base=${PORT_BASE:-25200}
 saturated_cores=${SATURATED_CORES:-0.9}
+batch_us=${BATCH_US:-0}
 behind_ms=${BEHIND_MS:-500}
 
 [[ -x $gauntlet ]] || { echo "compare-cpu.sh: $gauntlet is not an executable (build it first)" >&2; exit 2; }
 command -v node >/dev/null || { echo "compare-cpu.sh: node is required" >&2; exit 2; }
-for n in "$duration" "$drain" "$payload" "$repeat"; do
-  [[ $n =~ ^[0-9]+$ ]] || { echo "compare-cpu.sh: DURATION, DRAIN, PAYLOAD, REPEAT are integers" >&2; exit 2; }
+for n in "$duration" "$drain" "$payload" "$repeat" "$batch_us"; do
+  [[ $n =~ ^[0-9]+$ ]] || { echo "compare-cpu.sh: DURATION, DRAIN, PAYLOAD, REPEAT, BATCH_US are integers" >&2; exit 2; }
 done
 ((duration > 0 && repeat > 0 && payload >= 24)) || { echo "compare-cpu.sh: bad DURATION/REPEAT/PAYLOAD" >&2; exit 2; }
 
@@ -107,7 +110,7 @@ run_gauntlet() {  # P S QOS RATE REP
   local name=g-$1x$2-q$3-r$4-$5 status=0
   scenario "$1" "$2" "$3" "$4" "$work/$name.json"
   timeout -k 10 "$limit_s" "$gauntlet" swarm "$work/$name.json" --profile "$profile" --threads 1 \
-    --broker-pid "$broker_pid" --seed "$5" --report-dir "$work/$name" >"$work/$name.log" 2>&1 \
+    --batch-us "$batch_us" --broker-pid "$broker_pid" --seed "$5" --report-dir "$work/$name" >"$work/$name.log" 2>&1 \
     || status=$?
   python3 - "$work/$name/report.json" "$1" "$2" "$3" "$4" "$5" "$status" >>"$results" <<'PY'
 import json, sys
@@ -193,9 +196,9 @@ for shape in $shapes; do
 done
 echo "compare-cpu.sh: load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-python3 - "$results" "$duration" "$payload" "$saturated_cores" "$behind_ms" <<'PY'
+python3 - "$results" "$duration" "$payload" "$saturated_cores" "$behind_ms" "$batch_us" <<'PY'
 import json, statistics, sys
-path, duration, payload, cores, behind_ms = sys.argv[1:]
+path, duration, payload, cores, behind_ms, batch_us = sys.argv[1:]
 runs = [json.loads(line) for line in open(path)]
 points = []
 for x in runs:
@@ -217,8 +220,10 @@ def spread(values, digits=1):
         return f"{median:.{digits}f}"
     return f"{median:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
-print(f"{duration} s of publishing per run, {payload}-byte payloads, MQTT 3.1.1; CPU time (user + system) "
-      "per delivered message in µs, median of the runs (min–max); ratios are per run, then the median.")
+timing = "exact timing" if batch_us == "0" else f"I/O batched in {batch_us} µs windows (--batch-us {batch_us})"
+print(f"{duration} s of publishing per run, {payload}-byte payloads, MQTT 3.1.1; gauntlet with {timing}; "
+      "CPU time (user + system) per delivered message in µs, median of the runs (min–max); ratios are per "
+      "run, then the median.")
 print()
 print("| workload | offered msg/s | delivered per run | Mosquitto busy (cores) | p99 latency ms (gauntlet / MQTT.js) "
       "| gauntlet µs | Mosquitto µs (gauntlet run) | gauntlet ÷ Mosquitto "

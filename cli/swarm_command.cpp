@@ -22,6 +22,8 @@ struct SwarmArgs {
   CLI::Option* duration_option = nullptr;
   std::string shard = "1/1";
   std::uint32_t threads = 0;
+  std::uint32_t batch_us = 0;
+  CLI::Option* batch_option = nullptr;
   std::string publish_at;
   int broker_pid = 0;
 };
@@ -88,6 +90,7 @@ int run(const SwarmArgs& args) {
   request.seed = run.seed.value_or(1);
   if (args.duration_option->count() > 0) request.duration_s = args.duration_s;
   request.threads = args.threads;
+  if (args.batch_option->count() > 0) request.batch_us = args.batch_us;
   if (!args.publish_at.empty()) {
     const auto at = reports::parse_rfc3339(args.publish_at);
     if (!at) {
@@ -147,6 +150,13 @@ void add_swarm_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   command->add_option("--threads", args->threads, "Event loops (default: one per core)")
       ->check(CLI::Range(1U, 1024U));
+  args->batch_option =
+      command
+          ->add_option("--batch-us", args->batch_us,
+                       "I/O batching window in µs, 0 for none (overrides the scenario's "
+                       "load.batch_us): less CPU per message, up to one window of added latency "
+                       "on each side")
+          ->check(CLI::Range(0U, 100000U));
   command->add_option("--publish-at", args->publish_at,
                       "RFC 3339 time to begin publishing (the same for every shard)");
   command->add_option("--broker-pid", args->broker_pid,

@@ -346,6 +346,7 @@ void Connection::on_tls_readable(const asio::error_code& ec) {
     const int kind = SSL_get_error(tls_state_->ssl, size);
     if (kind == SSL_ERROR_WANT_READ) {
       release_tls_buffers();
+      if (turn > 0) return read_again();  // read something: a batcher may let more gather
       return start_read();
     }
     if (kind == SSL_ERROR_WANT_WRITE) {
@@ -361,7 +362,19 @@ void Connection::on_tls_readable(const asio::error_code& ec) {
 
 void Connection::on_bytes(codec::ByteView bytes) {
   consume(bytes);
-  if (!shut_) start_read();
+  if (!shut_) read_again();
+}
+
+void Connection::read_again() {
+  if (read_batcher_ != nullptr) {
+    read_batcher_->defer(shared_from_this(), generation_);
+  } else {
+    start_read();
+  }
+}
+
+void Connection::resume_reading(std::uint64_t generation) {
+  if (generation == generation_ && !shut_) start_read();
 }
 
 void Connection::consume(codec::ByteView bytes) {

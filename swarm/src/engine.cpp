@@ -333,6 +333,11 @@ reports::Report run_swarm(const SwarmRequest& request, std::string& error) {
   metrics.shards.push_back({request.shard.index, request.shard.count, request.seed, !interrupted});
   metrics.plan = context.describe_plan(members.size(), duration);
   metrics.notes.insert(metrics.notes.end(), restart_notes.begin(), restart_notes.end());
+  if (const auto window = context.batch.count(); window > 0)
+    metrics.notes.push_back("I/O was batched in " + std::to_string(window) +
+                            " µs windows (load.batch_us): each latency includes up to " +
+                            std::to_string(window) + " µs of waiting for the sender's window and " +
+                            "as much for the receiver's");
   if (interrupted)
     metrics.notes.emplace_back("interrupted: the numbers cover the run until it stopped");
   if (metrics.publishing.abandoned > 0 && metrics.lost() > 0)

@@ -33,6 +33,7 @@ using Names = std::set<std::string, std::less<>>;
 constexpr double max_seconds = 7 * 24 * 3600.0;          // a week: duration_s, drain_s
 constexpr std::uint64_t max_payload_size = 268'435'455;  // the largest Remaining Length
 constexpr std::uint64_t max_source_addresses = 254;      // 127.0.0.1 .. 127.0.0.254
+constexpr std::uint64_t max_batch_us = 100'000;          // 100 ms: batch_us
 
 std::string format_number(double value) {
   std::string text = std::to_string(value);
@@ -76,7 +77,7 @@ class LoadParser : public scenarios::DocumentChecker {
     object("/load", load);
     keys("/load", load,
          {"duration_s", "drain_s", "connect", "groups", "faults", "slo", "source_addresses",
-          "reconnect"});
+          "reconnect", "batch_us"});
     LoadPlan plan;
     if (load.contains("duration_s")) {
       plan.duration_s = number("/load/duration_s", load["duration_s"]);
@@ -107,6 +108,10 @@ class LoadParser : public scenarios::DocumentChecker {
           integer("/load/source_addresses", load["source_addresses"], 0, max_source_addresses));
     }
     if (load.contains("reconnect")) reconnect("/load/reconnect", load["reconnect"], plan);
+    if (load.contains("batch_us")) {
+      plan.batch_us =
+          static_cast<std::uint32_t>(integer("/load/batch_us", load["batch_us"], 0, max_batch_us));
+    }
     return plan;
   }
 

@@ -62,6 +62,8 @@ RunContext::RunContext(const SwarmRequest& given) : request(given) {
   for (const auto& [name, value] : given.scenario->variables)
     root.set(name, scenarios::expand(value, root));
   shard_seed = given.seed * 0x9E3779B97F4A7C15ULL + given.shard.index + 1;
+  const std::uint32_t planned = given.plan != nullptr ? given.plan->batch_us : 0;
+  batch = std::chrono::microseconds(given.batch_us.value_or(planned));
 }
 
 scenarios::Bindings RunContext::member_bindings(const GroupRuntime& group,
@@ -101,6 +103,7 @@ nlohmann::ordered_json RunContext::describe_plan(std::uint64_t clients, double d
   out["duration_s"] = duration;
   out["drain_s"] = plan.drain_s;
   out["connect_rate_per_s"] = plan.connect_rate.rate_at(0);
+  out["batch_us"] = batch.count();
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const scenarios::ClientGroup& group : request.scenario->clients) {
     nlohmann::ordered_json entry = {{"name", group.name},
@@ -144,7 +147,9 @@ Loop::Loop(RunContext& context, const std::vector<GroupRuntime>& groups, std::ui
       work_(io_.get_executor()),
       timer_(io_),
       ticker_(io_),
-      random_(context.shard_seed + number) {}
+      random_(context.shard_seed + number) {
+  if (context.batch.count() > 0) read_batcher_.emplace(io_, context.batch);
+}
 
 Loop::~Loop() {
   if (thread_.joinable()) {
@@ -279,7 +284,10 @@ void Loop::push(Task task) {
 
 void Loop::arm() {
   if (tasks_.empty() || finishing_) return;
-  const TimePoint due = tasks_.top().due;
+  // With a batching window the tasks run at the window's end, together: a publisher's messages
+  // due in it leave in one write (run_due), at the instant the resting connections read.
+  const TimePoint due =
+      read_batcher_ ? read_batcher_->boundary_at_or_after(tasks_.top().due) : tasks_.top().due;
   // Setting a timer is a system call (asio keeps one timerfd per loop) and, on a VM, a costly
   // reprogramming of the hardware timer: never re-arm for the instant already armed.
   if (armed_for_ == due) return;
@@ -409,6 +417,7 @@ void Loop::attempt(VirtualClient& client) {
     client.connection = client::Connection::create(
         io_, std::move(endpoint), std::move(config), runtime.tls, std::move(tls_options),
         [this, number](const client::Event& event) { on_event(number, event); });
+    if (read_batcher_) client.connection->set_read_batcher(&*read_batcher_);
   } else {
     ++connection_counts_.reconnects;
   }

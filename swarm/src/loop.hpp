@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gauntlet/client/connection.hpp"
+#include "gauntlet/client/read_batcher.hpp"
 #include "gauntlet/scenarios/templates.hpp"
 #include "gauntlet/swarm/accounting.hpp"
 #include "gauntlet/swarm/engine.hpp"
@@ -43,6 +44,7 @@ struct RunContext {
   const SwarmRequest& request;
   scenarios::Bindings root;  ///< {run} and the scenario's vars
   std::uint64_t shard_seed = 0;
+  std::chrono::microseconds batch{0};  ///< the I/O batching window (LoadPlan::batch_us)
   const SubscriptionTable* table = nullptr;
   std::uint32_t source_addresses = 0;
   /// Shared-subscription sinks by name ("$share/pool/fleet/# (qos 1)"), numbered in first-seen
@@ -166,6 +168,7 @@ class Loop {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   asio::steady_timer timer_;
   asio::steady_timer ticker_;
+  std::optional<client::ReadBatcher> read_batcher_;  ///< with an I/O batching window
   std::optional<TimePoint> armed_for_;
   std::priority_queue<Task, std::vector<Task>, std::greater<>> tasks_;
   std::vector<VirtualClient> clients_;

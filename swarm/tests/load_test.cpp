@@ -538,7 +538,7 @@ TEST(ParseLoadRules, Faults) {
       1U);
 }
 
-TEST(ParseLoadRules, SlosStartTimesAddressesAndBackoff) {
+TEST(ParseLoadRules, SlosStartTimesAddressesBackoffAndBatching) {
   EXPECT_TRUE(refused(R"({"slo": {"loss": -1}})", "bad-value", "-1"));
   EXPECT_EQ(plan_of(R"({"slo": {"max_latency_ms": 1.5, "subscribe_failures": 0}})").slos.size(),
             2U);
@@ -548,6 +548,11 @@ TEST(ParseLoadRules, SlosStartTimesAddressesAndBackoff) {
   EXPECT_TRUE(refused(R"({"source_addresses": 255})", "bad-value", "255"));
   EXPECT_TRUE(refused(R"({"source_addresses": 1.5})", "wrong-type", "1.5"));
   EXPECT_EQ(plan_of(R"({"source_addresses": 8})").source_addresses, 8U);
+  EXPECT_EQ(plan_of("{}").batch_us, 0U);
+  EXPECT_EQ(plan_of(R"({"batch_us": 500})").batch_us, 500U);
+  EXPECT_TRUE(refused(R"({"batch_us": 100001})", "bad-value", "100001"));
+  EXPECT_TRUE(refused(R"({"batch_us": -1})", "bad-value", "-1"));
+  EXPECT_TRUE(refused(R"({"batch_us": 0.5})", "wrong-type", "0.5"));
   EXPECT_TRUE(refused(R"({"reconnect": {"min_s": 2, "max_s": 1}})", "bad-value", "1}"));
   EXPECT_TRUE(refused(R"({"reconnect": {"min_s": 6}})", "bad-value", "6"));
   EXPECT_TRUE(refused(R"({"reconnect": {"min_s": 0}})", "bad-value", "0}"));

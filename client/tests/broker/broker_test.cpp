@@ -2,7 +2,9 @@
 // (ci/brokers/mosquitto.sh). No sleeps: every wait is for an event, with a deadline.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
+#include <set>
 #include <string>
 
 #include "gauntlet/client/connection.hpp"
@@ -300,6 +302,78 @@ TEST_F(BrokerTest, KeepAliveSendsPingreqAndGetsPingresp) {
       },
       4000ms);
   EXPECT_TRUE(idle.connection->is_open());
+}
+
+// With a ReadBatcher a connection reads at most once per window: 50 messages sent ~2 ms apart
+// arrive in about one read per window boundary passed (instead of ~50), and none is lost. A
+// connection reopened while it rests starts exactly one reader: the batcher's turn for the old
+// connection is ignored (two readers would read twice in some windows).
+TEST_F(BrokerTest, ReadBatcherReadsOncePerWindow) {
+  constexpr auto window = 40ms;
+  ReadBatcher batcher(io_, window);
+  const std::string topic = unique("gauntlet/batched");
+  Client& sub = client(0, config(ProtocolVersion::v3_1_1, unique("batched-sub")));
+  Client& pub = client(0, config(ProtocolVersion::v3_1_1, unique("batched-pub")));
+  sub.connection->set_read_batcher(&batcher);
+  std::vector<TimePoint> reads;  // the subscriber's reads that returned bytes
+  sub.connection->set_tap([&](bool outbound, codec::ByteView) {
+    if (!outbound) reads.push_back(Clock::now());
+  });
+  connect(pub);
+  const auto subscribe = [&] {
+    sub.events.clear();
+    connect(sub);
+    sub.connection->command([&](Session& s, TimePoint now) {
+      s.subscribe({{topic, {QoS::at_most_once}}}, {}, now);
+    });
+    wait_for([&] { return sub.has<SubscribeCompleted>(); });
+  };
+  const auto burst_in_windows = [&](int first) {
+    const TimePoint start = Clock::now();
+    for (int n = first; n < first + 50; ++n) {
+      pub.connection->command([&](Session& s, TimePoint now) {
+        Outgoing m;
+        m.topic = topic;
+        m.payload = {static_cast<std::uint8_t>(n)};
+        s.publish(std::move(m), now);
+      });
+      const TimePoint next = Clock::now() + 2ms;
+      while (Clock::now() < next)
+        io_.run_one_until(next);
+    }
+    wait_for([&] { return sub.all<MessageReceived>().size() >= 50; });
+    const TimePoint end = Clock::now();
+    std::set<int> payloads;
+    for (const MessageReceived& m : sub.all<MessageReceived>())
+      payloads.insert(m.payload.at(0));
+    EXPECT_EQ(payloads.size(), 50U) << "a message lost or delivered twice";
+    std::size_t boundaries = 0;
+    for (TimePoint b = batcher.next_boundary(start); b <= end; b += window)
+      ++boundaries;
+    const auto in_burst = std::count_if(reads.begin(), reads.end(),
+                                        [&](TimePoint at) { return at >= start && at <= end; });
+    EXPECT_LE(static_cast<std::size_t>(in_burst), boundaries + 1)
+        << "more reads than windows: " << in_burst << " reads, " << boundaries << " boundaries";
+    EXPECT_GE(in_burst, 1);
+  };
+  subscribe();
+  burst_in_windows(0);
+  // It read and now rests until the next boundary; a new connection begins meanwhile.
+  sub.connection->drop();
+  subscribe();
+  burst_in_windows(100);
+  EXPECT_FALSE(sub.has<Finding>());
+}
+
+TEST(ReadBatcherWindows, BoundariesAreMultiplesOfTheWindow) {
+  asio::io_context io;
+  const ReadBatcher batcher(io, 250us);
+  const TimePoint on = TimePoint(1000us);
+  EXPECT_EQ(batcher.next_boundary(on), TimePoint(1250us));
+  EXPECT_EQ(batcher.boundary_at_or_after(on), on);
+  EXPECT_EQ(batcher.next_boundary(TimePoint(1001us)), TimePoint(1250us));
+  EXPECT_EQ(batcher.boundary_at_or_after(TimePoint(1001us)), TimePoint(1250us));
+  EXPECT_EQ(batcher.boundary_at_or_after(TimePoint(1249us)), TimePoint(1250us));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "gauntlet/client/endpoint.hpp"
 #include "gauntlet/client/events.hpp"
+#include "gauntlet/client/read_batcher.hpp"
 #include "gauntlet/client/session.hpp"
 #include "gauntlet/client/websocket.hpp"
 
@@ -61,6 +62,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   /// second small write until our ACK comes: a conversational client (the fuzzer, which waits for
   /// each answer) otherwise waits 40 ms for every packet that follows another.
   void set_quick_ack(bool on) noexcept { quick_ack_ = on; }
+  /// Rest after each read until `batcher`'s next window boundary (ReadBatcher), or read again as
+  /// soon as the socket is readable (nullptr, the default). The batcher outlives the connection's
+  /// reads (the swarm loop owns both).
+  void set_read_batcher(ReadBatcher* batcher) noexcept { read_batcher_ = batcher; }
   /// The socket's own and the broker's address, once connected (for captures and reports).
   [[nodiscard]] std::optional<asio::ip::tcp::endpoint> local_address();
   [[nodiscard]] std::optional<asio::ip::tcp::endpoint> remote_address();
@@ -96,6 +101,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void tls_handshake();
   void on_transport_ready();
   void start_read();
+  /// After bytes were read: wait for the socket again now, or at the batcher's next boundary.
+  void read_again();
+  /// The batcher's call at its boundary (nothing if the connection was closed or reopened since).
+  void resume_reading(std::uint64_t generation);
+  friend class ReadBatcher;
   void on_tls_readable(const asio::error_code& ec);
   void tls_write();
   void release_tls_buffers();
@@ -138,6 +148,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool shut_ = false;
   bool received_any_ = false;  ///< this connection has read bytes from the broker
   bool quick_ack_ = false;     ///< set_quick_ack()
+  ReadBatcher* read_batcher_ = nullptr;
   /// Counts open() calls: a handler from an earlier connection (a reconnect happened since)
   /// finds a different value and does nothing.
   std::uint64_t generation_ = 0;

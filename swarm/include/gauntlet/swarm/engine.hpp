@@ -44,7 +44,8 @@ struct SwarmRequest {
   /// that every shard's subscribers are in before any shard publishes); default: as soon as this
   /// process's clients are connected and subscribed.
   std::optional<std::chrono::system_clock::time_point> publish_at;
-  std::uint32_t threads = 0;  ///< event loops; 0: one per core
+  std::uint32_t threads = 0;              ///< event loops; 0: one per core
+  std::optional<std::uint32_t> batch_us;  ///< overrides the plan's I/O batching window (µs)
   /// The broker's pid, to report its CPU time next to ours (/proc/PID/stat).
   std::optional<int> broker_pid;
   /// Set (by a signal handler or a deadline) to stop early: the run then reports what it measured,
