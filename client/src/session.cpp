@@ -219,6 +219,7 @@ std::uint16_t Session::publish(Outgoing message, TimePoint now) {
   }
   const QoS qos = message.qos;
   queue_.emplace_back(id, InflightPublish{std::move(message), qos, false, now});
+  mark_queued(id, true);
   fill_window(now);
   return id;
 }
@@ -453,11 +454,31 @@ bool Session::send_publish(std::uint16_t id, InflightPublish& inflight, bool dup
   return send(publish, now);
 }
 
+void Session::mark_queued(std::uint16_t id, bool queued) {
+  constexpr std::size_t words = 65536 / 64;
+  if (queued_ids_.empty()) {
+    if (!queued) return;
+    queued_ids_.assign(words, 0);
+  }
+  const std::uint64_t bit = std::uint64_t{1} << (id % 64);
+  if (queued) {
+    queued_ids_[id / 64] |= bit;
+  } else {
+    queued_ids_[id / 64] &= ~bit;
+  }
+}
+
+bool Session::is_queued(std::uint16_t id) const noexcept {
+  return !queued_ids_.empty() && (queued_ids_[id / 64] >> (id % 64) & 1U) != 0;
+}
+
 std::uint16_t Session::next_packet_id() {
+  // Queued and in-flight ids never overlap: when they fill the id space, no candidate is free
+  // (without this, every publish beyond 65,535 unacknowledged ones tried all 65,535 ids).
+  if (outgoing_.size() + queue_.size() >= 65535) return 0;
   const auto in_use = [this](std::uint16_t id) {
-    return outgoing_.contains(id) || pending_subscribes_.contains(id) || raw_ids_.contains(id) ||
-           pending_unsubscribes_.contains(id) ||
-           std::ranges::any_of(queue_, [id](const auto& entry) { return entry.first == id; });
+    return outgoing_.contains(id) || is_queued(id) || pending_subscribes_.contains(id) ||
+           raw_ids_.contains(id) || pending_unsubscribes_.contains(id);
   };
   for (std::uint32_t tries = 0; tries < 65535; ++tries) {
     last_packet_id_ =
@@ -473,6 +494,7 @@ void Session::fill_window(TimePoint now) {
          outgoing_.size() < server_receive_maximum_) {
     auto [id, inflight] = std::move(queue_.front());
     queue_.pop_front();
+    mark_queued(id, false);
     auto [it, inserted] = outgoing_.emplace(id, std::move(inflight));
     outgoing_order_.push_back(id);
     if (!send_publish(id, it->second, it->second.sent_before, now)) abandon(id);
@@ -614,6 +636,7 @@ void Session::on_connack(const codec::Connack& connack, codec::ByteView raw, Tim
       outgoing_.erase(*it);
       forget_outgoing(*it);
       queue_.emplace_front(*it, std::move(inflight));
+      mark_queued(*it, true);
     }
     for (const std::uint16_t id : unsendable)
       abandon(id);

@@ -508,6 +508,35 @@ TEST_F(SessionTest, ReceiveMaximumWindow) {
   }
 }
 
+// A publisher far ahead of a Receive Maximum of 1 queues every message but one. Each gets an id
+// of its own until the queue and the window hold all 65,535; then a publish is refused. (Ids were
+// once looked up by scanning the queue: this test took hours.)
+TEST_F(SessionTest, QueuedMessagesHoldTheirIdsUntilTheIdSpaceIsFull) {
+  codec::PropertyBuilder props;
+  props.add(PropertyId::receive_maximum, 1);
+  start_connected(config_for(V::v5, "id-space"), connack(false, ReasonCode::success, props.view()));
+  std::vector<bool> seen(65536, false);
+  for (int i = 0; i < 65535; ++i) {
+    const std::uint16_t id = session().publish({"ids/t", {}, QoS::at_least_once, false, {}}, now());
+    ASSERT_NE(id, 0) << "publish " << i << " got no id";
+    ASSERT_FALSE(seen[id]) << "id " << id << " given twice";
+    seen[id] = true;
+  }
+  EXPECT_EQ(session().inflight(), 1U);
+  EXPECT_EQ(session().queued(), 65534U);
+  pump();
+  EXPECT_EQ(expect_sent<codec::Publish>()->packet_id, 1);
+  expect_nothing_sent();
+  EXPECT_EQ(session().publish({"ids/t", {}, QoS::at_least_once, false, {}}, now()), 0);
+  pump();
+  (void)expect_event<CommandRefused>();
+  // The first is acknowledged: the second leaves the queue, and id 1 is free again.
+  broker(puback(1));
+  EXPECT_EQ(expect_event<PublishCompleted>().packet_id, 1);
+  EXPECT_EQ(expect_sent<codec::Publish>()->packet_id, 2);
+  EXPECT_EQ(session().publish({"ids/t", {}, QoS::at_least_once, false, {}}, now()), 1);
+}
+
 // --- 7. resuming a session ---------------------------------------------------------------------
 
 class SessionResume : public SessionAtEachVersion {

@@ -151,6 +151,8 @@ class Session {
   /// A command that needs a connection, refused (and reported) when there is none.
   bool require_connection(std::string_view command);
   void abandon(std::uint16_t id);
+  void mark_queued(std::uint16_t id, bool queued);
+  [[nodiscard]] bool is_queued(std::uint16_t id) const noexcept;
   void forget_outgoing(std::uint16_t id);
   void compact_outgoing_order();
   std::uint16_t next_packet_id();
@@ -202,8 +204,12 @@ class Session {
   /// Send order, for resending in order; 0 marks a finished id (forget_outgoing).
   std::vector<std::uint16_t> outgoing_order_;
   std::deque<std::pair<std::uint16_t, InflightPublish>> queue_;  ///< waiting for the window
-  std::set<std::uint16_t> incoming_qos2_;                        ///< PUBREC sent, PUBREL awaited
-  std::map<std::string, codec::QoS, std::less<>> granted_;       ///< filter -> granted QoS
+  /// The ids in queue_, one bit each (next_packet_id asks for every candidate id; scanning the
+  /// queue made each publish O(queue)). Allocated when a message first waits for the window
+  /// (8 KiB, only in a session that outruns the server's Receive Maximum).
+  std::vector<std::uint64_t> queued_ids_;
+  std::set<std::uint16_t> incoming_qos2_;                   ///< PUBREC sent, PUBREL awaited
+  std::map<std::string, codec::QoS, std::less<>> granted_;  ///< filter -> granted QoS
   /// Packet ids in flight in packets given to send_raw(), once per packet: the same id sent twice
   /// is acknowledged twice.
   std::multiset<std::uint16_t> raw_ids_;
