@@ -156,7 +156,7 @@ void add_swarm_command(CLI::App& app, int& exit_code) {
                        "I/O batching window in µs, 0 for none (overrides the scenario's "
                        "load.batch_us): less CPU per message, up to one window of added latency "
                        "on each side")
-          ->check(CLI::Range(0U, 100000U));
+          ->check(CLI::Range(0U, swarm::max_batch_us));
   command->add_option("--publish-at", args->publish_at,
                       "RFC 3339 time to begin publishing (the same for every shard)");
   command->add_option("--broker-pid", args->broker_pid,

@@ -16,9 +16,7 @@ TimePoint ReadBatcher::next_boundary(TimePoint at) const noexcept {
 }
 
 TimePoint ReadBatcher::boundary_at_or_after(TimePoint at) const noexcept {
-  const auto window = std::chrono::duration_cast<Clock::duration>(window_);
-  if (at.time_since_epoch() % window == Clock::duration::zero()) return at;
-  return next_boundary(at);
+  return next_boundary(at - Clock::duration{1});
 }
 
 void ReadBatcher::defer(std::shared_ptr<Connection> connection, std::uint64_t generation) {
@@ -35,10 +33,8 @@ void ReadBatcher::defer(std::shared_ptr<Connection> connection, std::uint64_t ge
 void ReadBatcher::on_boundary() {
   // Connections that read during this pass rest until the next boundary, in resting_.
   std::swap(waking_, resting_);
-  for (Resting& entry : waking_) {
+  for (const Resting& entry : waking_)
     entry.connection->resume_reading(entry.generation);
-    entry.connection.reset();
-  }
   waking_.clear();
 }
 

@@ -33,7 +33,6 @@ using Names = std::set<std::string, std::less<>>;
 constexpr double max_seconds = 7 * 24 * 3600.0;          // a week: duration_s, drain_s
 constexpr std::uint64_t max_payload_size = 268'435'455;  // the largest Remaining Length
 constexpr std::uint64_t max_source_addresses = 254;      // 127.0.0.1 .. 127.0.0.254
-constexpr std::uint64_t max_batch_us = 100'000;          // 100 ms: batch_us
 
 std::string format_number(double value) {
   std::string text = std::to_string(value);

@@ -28,7 +28,6 @@ class ReadBatcher {
   /// batcher (and a swarm loop's send windows) of a process wakes at the same instants.
   ReadBatcher(asio::io_context& io, std::chrono::microseconds window);
 
-  [[nodiscard]] std::chrono::microseconds window() const noexcept { return window_; }
   /// The first window boundary after `at`.
   [[nodiscard]] TimePoint next_boundary(TimePoint at) const noexcept;
   /// The first boundary at or after `at` (an instant on a boundary stays where it is).

@@ -80,6 +80,9 @@ struct FaultPlan {
   double fraction = 1;  ///< drop: of that group's clients
 };
 
+/// The widest I/O batching window, µs (LoadPlan::batch_us, `gauntlet swarm --batch-us`).
+inline constexpr std::uint32_t max_batch_us = 100'000;
+
 struct LoadPlan {
   /// Connections per second over all groups (a shard opens its share); the groups' clients
   /// are interleaved in proportion to the groups' sizes, each group in index order.
@@ -94,12 +97,13 @@ struct LoadPlan {
   /// count needs.
   std::uint32_t source_addresses = 0;
   double reconnect_min_s = 0.1;  ///< backoff after a dropped connection, doubling to max
-  /// I/O batching window in µs (0: none). Sends due within one window leave together at its end
-  /// (a publisher's messages in one write) and a connection that has read rests until the next
-  /// boundary: far fewer system calls and TCP segments per message, for up to one window of
-  /// waiting on each side, which the latencies (from the scheduled send time) include.
-  std::uint32_t batch_us = 0;
   double reconnect_max_s = 5;
+  /// I/O batching window in µs (0: none, at most max_batch_us). Sends due within one window leave
+  /// together at its end (a publisher's messages in one write) and a connection that has read
+  /// rests until the next boundary: far fewer system calls and TCP segments per message, for up to
+  /// one window of waiting on each side, which the latencies (from the scheduled send time)
+  /// include.
+  std::uint32_t batch_us = 0;
 
   /// The entry of a client group; nullptr for a group that only connects.
   [[nodiscard]] const GroupLoad* load_of(std::string_view group) const noexcept;
